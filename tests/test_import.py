@@ -15,8 +15,8 @@ def test_import_rnnlib_imports_no_heavy_library():
     assert loaded_after("import rnnlib; import rnnlib.layer, rnnlib.cells, rnnlib.architectures") == set()
 
 
-def test_datasets_load_pandas_but_not_tensorflow():
-    assert loaded_after("import rnnlib; rnnlib.datasets") == {"pandas"}
+def test_datasets_module_loads_pandas_only_when_reading_data():
+    assert loaded_after("import rnnlib; rnnlib.datasets.generate_time_series(2)") == set()
 
 
 def test_keras_compat_is_loaded_on_first_use():
