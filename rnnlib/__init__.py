@@ -10,7 +10,14 @@ module                    chapter
 :mod:`rnnlib.layer`        2. a recurrent layer for a mini-batch
 :mod:`rnnlib.cells`        3. memory cells (state vs output)
 :mod:`rnnlib.architectures` 4. seq-to-seq, seq-to-vec, vec-to-seq, encoder-decoder
+:mod:`rnnlib.bptt`         5. backpropagation through time (and truncated)
+:mod:`rnnlib.losses`       5. MSE on chosen time steps, and its gradient
+:mod:`rnnlib.optim`        5. a gradient-descent step
+:mod:`rnnlib.training`     5. training a small RNN end to end
+:mod:`rnnlib.gradcheck`    5. numeric gradients, relative error
+:mod:`rnnlib.gradient_flow` 5. vanishing and exploding gradients
 :mod:`rnnlib.datasets`     6. the ridership series, synthetic series
+:mod:`rnnlib.baselines`    6. naive, moving-average and SARIMA baselines, errors
 :mod:`rnnlib.keras_compat` the same layers in Keras (imports TensorFlow lazily)
 ========================  ====================================================
 
@@ -31,12 +38,17 @@ from .layer import (
     unroll_layer,
 )
 from .neuron import neuron_step, unroll_neuron
+from . import bptt, training
+from .gradcheck import numeric_gradient, relative_error
+from .gradient_flow import recurrent_matrix, state_gradient_norms
+from .losses import mse, mse_grad
+from .optim import gradient_descent_step
 
 __version__ = "0.1.0"
 
 # Submodules that are loaded on first attribute access (rnnlib.keras_compat
-# pulls in TensorFlow, rnnlib.datasets pulls in pandas).
-_LAZY_SUBMODULES = {"keras_compat", "datasets"}
+# pulls in TensorFlow, rnnlib.datasets and rnnlib.baselines pull in pandas).
+_LAZY_SUBMODULES = {"keras_compat", "datasets", "baselines"}
 
 
 def __getattr__(name):

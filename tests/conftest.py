@@ -12,3 +12,20 @@ ON_CI = os.environ.get("CI", "").lower() == "true"
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261125)
+
+# The real ridership data (tests/test_datasets.py checks the loader itself). Read
+# here, at import time, before any test's monkeypatch clears the variable.
+DATA_MIRROR = os.environ.get("RNNLIB_DATA_MIRROR")
+
+
+@pytest.fixture(scope="session")
+def ridership(tmp_path_factory):
+    """The ridership DataFrame from $RNNLIB_DATA_MIRROR: a skip without it, a failure on CI."""
+    reason = "RNNLIB_DATA_MIRROR is not set: point it at a folder holding ridership.tgz"
+    if not DATA_MIRROR:
+        if ON_CI:
+            pytest.fail(f"CI=true but {reason} (.ci/run sets it to ../shared/data)")
+        pytest.skip(reason)
+    from rnnlib.datasets import load_ridership
+
+    return load_ridership(cache_dir=tmp_path_factory.mktemp("ridership-cache"), mirror=DATA_MIRROR)
