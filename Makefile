@@ -11,8 +11,21 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_DIR := build-assets/mathjax
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
+# The course's matrices are small: extra BLAS threads only spin, and on a busy
+# 2-core machine they slow SARIMA fits and BPTT several-fold. One thread also makes
+# summation order, and so the book's last digits, the same on every machine.
+# (make bench keeps the default and reports both.)
+book book-instructor test exercises: export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: setup book test bench lock clean browser
+MATHJAX_JS := $(MATHJAX_DIR)/tex-chtml.js
+MATHJAX_TMP := $(MATHJAX_DIR).tmp
+# sha256 of the npm registry's mathjax-$(MATHJAX_VERSION).tgz (registry tarballs never change)
+MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+CHROMIUM := /usr/bin/chromium
+# Warnings are errors, unresolved references are reported (-n), all warnings listed.
+BOOK_FLAGS := --warningiserror --nitpick --keep-going
+
+.PHONY: setup book book-instructor test bench lock clean browser
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -22,12 +35,46 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+# MathJax 3 for the offline book: the es5 build from the npm registry's package,
+# unpacked into build-assets/ (gitignored) and copied by Sphinx into _static/.
+$(MATHJAX_JS):
+	@command -v npm >/dev/null || { echo "error: npm not found; it fetches MathJax $(MATHJAX_VERSION) for the offline book (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(MATHJAX_DIR) $(MATHJAX_TMP) && mkdir -p $(MATHJAX_TMP)
+	cd $(MATHJAX_TMP) && npm pack --silent --no-fund --no-audit mathjax@$(MATHJAX_VERSION) >/dev/null
+	echo "$(MATHJAX_SHA256)  $(MATHJAX_TMP)/mathjax-$(MATHJAX_VERSION).tgz" | sha256sum --check --quiet
+	tar -xzf $(MATHJAX_TMP)/mathjax-$(MATHJAX_VERSION).tgz -C $(MATHJAX_TMP)
+	mv $(MATHJAX_TMP)/package/es5 $(MATHJAX_DIR)
+	cp $(MATHJAX_TMP)/package/LICENSE $(MATHJAX_DIR)/LICENSE
+	rm -rf $(MATHJAX_TMP)
+	touch $(MATHJAX_JS)
 
+setup: $(STAMP) $(MATHJAX_JS)
+
+# Sphinx only re-reads changed pages, so a page whose warning failed the build would
+# pass silently next time: after a failure, drop the saved environment so the next
+# build reads every page again (executed notebooks still come from the cache).
 book: setup
-	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	$(BIN)/jupyter-book build . $(BOOK_FLAGS) || { rm -f _build/.doctrees/environment.pickle; exit 1; }
 
-test: setup
+# The same book plus the reference solutions (solutions/), into _build/instructor/html.
+# instructor/build.py merges instructor/overlay.yml into _config.yml and appends the
+# solutions to _toc.yml; the execution cache is shared with `make book`.
+book-instructor: setup
+	$(BIN)/python instructor/build.py
+
+# Debian's chromium for the browser test (tests/test_book.py drives it with Playwright;
+# Playwright's own browser download is not used).
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's chromium for the browser test"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null; \
+	else \
+	  echo "notice: $(CHROMIUM) not found and not root: the browser test will skip (under CI=true it fails). Install it with: sudo apt-get install chromium"; \
+	fi
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 bench: setup
@@ -40,3 +87,12 @@ lock:
 
 clean:
 	rm -rf _build test-artifacts
+
+# The graded exercises: solutions/<assignment>.py -> solutions/<assignment>/<name>.ipynb
+# (nbgrader's source notebooks), then `nbgrader generate_assignment` -> exercises/
+# (the student versions), run in a temporary copy of the course with a temporary
+# gradebook, so nothing is left behind. tests/test_exercises.py fails when the
+# committed notebooks differ from what this gives.
+.PHONY: exercises
+exercises: $(STAMP)
+	$(BIN)/python solutions/_build_notebooks.py all
