@@ -2,24 +2,24 @@
 
 One concept per module, in the order of the chapters:
 
-========================  ====================================================
-module                    chapter
-========================  ====================================================
-:mod:`rnnlib.activations`  phi and its derivative
-:mod:`rnnlib.neuron`       1. a recurrent neuron, unrolled through time
-:mod:`rnnlib.layer`        2. a recurrent layer for a mini-batch
-:mod:`rnnlib.cells`        3. memory cells (state vs output)
-:mod:`rnnlib.architectures` 4. seq-to-seq, seq-to-vec, vec-to-seq, encoder-decoder
-:mod:`rnnlib.bptt`         5. backpropagation through time (and truncated)
-:mod:`rnnlib.losses`       5. MSE on chosen time steps, and its gradient
-:mod:`rnnlib.optim`        5. a gradient-descent step
-:mod:`rnnlib.training`     5. training a small RNN end to end
-:mod:`rnnlib.gradcheck`    5. numeric gradients, relative error
-:mod:`rnnlib.gradient_flow` 5. vanishing and exploding gradients
-:mod:`rnnlib.datasets`     6. the ridership series, synthetic series
-:mod:`rnnlib.baselines`    6. naive, moving-average and SARIMA baselines, errors
-:mod:`rnnlib.keras_compat` the same layers in Keras (imports TensorFlow lazily)
-========================  ====================================================
+===========================  ======================================================
+module                       chapter
+===========================  ======================================================
+:mod:`rnnlib.activations`    phi and its derivative
+:mod:`rnnlib.neuron`         1. a recurrent neuron, unrolled through time
+:mod:`rnnlib.layer`          2. a recurrent layer for a mini-batch
+:mod:`rnnlib.cells`          3. memory cells (state vs output)
+:mod:`rnnlib.architectures`  4. seq-to-seq, seq-to-vec, vec-to-seq, encoder-decoder
+:mod:`rnnlib.bptt`           5. backpropagation through time (and truncated)
+:mod:`rnnlib.losses`         5. MSE on chosen time steps, and its gradient
+:mod:`rnnlib.optim`          5. a gradient-descent step
+:mod:`rnnlib.training`       5. training a small RNN end to end
+:mod:`rnnlib.gradcheck`      5. numeric gradients, relative error
+:mod:`rnnlib.gradient_flow`  5. vanishing and exploding gradients
+:mod:`rnnlib.datasets`       6. the ridership series, synthetic series
+:mod:`rnnlib.baselines`      6. naive, moving-average and SARIMA baselines, errors
+:mod:`rnnlib.keras_compat`   the same layers in Keras (imports TensorFlow lazily)
+===========================  ======================================================
 
 ``import rnnlib`` imports numpy only: TensorFlow is imported the first time
 :mod:`rnnlib.keras_compat` is used.
