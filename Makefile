@@ -11,6 +11,8 @@ MATHJAX_VERSION := 3.2.2
 MATHJAX_DIR := build-assets/mathjax
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
+# The venv's tools first on PATH (nbgrader runs `alembic` from PATH to create a gradebook).
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 # The course's matrices are small: extra BLAS threads only spin, and on a busy
 # 2-core machine they slow SARIMA fits and BPTT several-fold. One thread also makes
 # summation order, and so the book's last digits, the same on every machine.

@@ -1,0 +1,330 @@
+"""Checks for the test cells of the course's nbgrader exercises (numpy only).
+
+The exercises in ``exercises/`` ask students to write a function, then run a
+locked test cell on it. Every test cell follows the same three steps::
+
+    from rnnlib import grading                    # imported afresh in the cell
+    out = grading.call(neuron_step, dict(x_t=x_t, y_prev=0.5, ...))
+    grading.check_array(out, expected, name="neuron_step's output",
+                        mistakes=[("the bias seems to be missing", no_bias)])
+
+:func:`call` runs the student's function on *copies* of the inputs and watches
+it while it runs:
+
+* it fails if the function calls the part of ``rnnlib`` that already solves
+  the task (students may use rnnlib for what earlier chapters taught, never
+  for the answer to the current task; ``allow`` names what a task permits);
+* it fails if the function changed one of its inputs in place;
+* it turns an exception raised by the student's code into a message that
+  names the function and the shapes it was called with.
+
+:func:`check_array` compares a result with the expected one and, when they
+differ, says *why* in the student's terms: a wrong shape ("did you transpose
+W_x?"), a known mistake ("the bias seems to be missing"), or the first entry
+that differs.
+
+Test cells that guard (nbgrader's hidden tests) compute the expected values
+*after* calling the student's function, with a reference written in the cell
+itself (a plain loop), on inputs drawn from :func:`fresh_rng`, so a function
+can neither return memorised outputs nor read the expected values from its
+caller. This module protects against names being redefined in the notebook
+(the test cell imports what it needs at its top); it does not protect against
+code that patches numpy or this module in place: the instructors' grading
+pipeline must run the checks out of the student's reach for that.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import sys
+import threading
+from importlib import import_module
+from pathlib import Path
+
+import numpy as np
+
+#: Parts of rnnlib that every task may use: they solve no exercise (modules,
+#: and the argument checks of the others).
+ALWAYS_ALLOWED = (
+    "rnnlib", "rnnlib._checks", "rnnlib.activations", "rnnlib.grading",
+    "rnnlib.layer.check_layer_params", "rnnlib.layer.check_sequence_batch",
+    "rnnlib.layer.check_initial_state",
+)
+
+# rnnlib's folder, as imported and with symbolic links resolved.
+_RNNLIB_DIRS = tuple({str(Path(__file__).parent) + os.sep,
+                      str(Path(__file__).resolve().parent) + os.sep})
+
+
+def autograding():
+    """True while nbgrader autogrades (it sets ``NBGRADER_EXECUTION``).
+
+    Notebooks use it to run anything slow (training) shorter during grading.
+    """
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def fresh_rng(seed=None):
+    """``(rng, seed)``: a numpy Generator seeded from ``os.urandom``.
+
+    Hidden tests draw their inputs from it, so no submission can know them in
+    advance. Put ``seed`` in failure messages so that a failure can be
+    reproduced with ``fresh_rng(seed)``.
+    """
+    if seed is None:
+        seed = int.from_bytes(os.urandom(4), "little")
+    return np.random.default_rng(seed), seed
+
+
+# --------------------------------------------------------------------------
+# Calling the student's function
+# --------------------------------------------------------------------------
+
+def _rnnlib_module_of(frame):
+    """The rnnlib module a frame's code comes from, or None."""
+    filename = frame.f_code.co_filename
+    if filename.startswith(_RNNLIB_DIRS):
+        stem = Path(filename).stem
+        return "rnnlib" if stem == "__init__" else f"rnnlib.{stem}"
+    module = frame.f_globals.get("__name__") or ""
+    if module == "rnnlib" or module.startswith("rnnlib."):
+        return module
+    return None
+
+
+class _CallTracer:
+    """A profiler that records the first call into a forbidden rnnlib function.
+
+    A call is forbidden when its function is listed in ``forbidden`` (module
+    names or code objects, checked first), or when it comes from an rnnlib
+    module that is not in ``allowed_modules``. Whatever an allowed function
+    (``allowed_codes``) calls internally is allowed: ``rnnlib.neuron_step``
+    may use rnnlib's private helpers. So is whatever runs while a module is
+    imported: importing solves nothing.
+    """
+
+    def __init__(self, allowed_modules, allowed_codes, forbidden_modules, forbidden_codes):
+        self.allowed_modules = set(allowed_modules)
+        self.allowed_codes = set(allowed_codes)
+        self.forbidden_modules = set(forbidden_modules)
+        self.forbidden_codes = set(forbidden_codes)
+        self.inside_allowed = None  # frame of the allowed call we are in
+        self.violation = None
+
+    def __call__(self, frame, event, arg):
+        if event == "return":
+            if frame is self.inside_allowed:
+                self.inside_allowed = None
+            return
+        if event != "call" or self.violation:
+            return
+        code = frame.f_code
+        module = _rnnlib_module_of(frame)
+        if code in self.forbidden_codes or (module in self.forbidden_modules):
+            self.violation = f"{module}.{code.co_qualname}"
+        elif self.inside_allowed is not None:
+            return
+        elif code in self.allowed_codes or code.co_name == "<module>":
+            self.inside_allowed = frame
+        elif module is not None and module not in self.allowed_modules:
+            self.violation = f"{module}.{code.co_qualname}"
+
+
+def _resolve(names):
+    """Split dotted names into module names and function code objects."""
+    modules, codes = set(), set()
+    for name in names:
+        try:
+            modules.add(import_module(name).__name__)
+            continue
+        except ImportError:
+            pass
+        module_name, _, attr = name.rpartition(".")
+        codes.add(getattr(import_module(module_name), attr).__code__)
+    return modules, codes
+
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__} of length {len(value)}"
+    return repr(value) if isinstance(value, (int, float, np.number)) else type(value).__name__
+
+
+def signed_uniform(rng, low, high, size=None):
+    """Uniform in ``[low, high]`` with a random sign: values kept away from 0.
+
+    Hidden tests draw weights and biases with it, so that a term a wrong
+    answer leaves out (a bias, a recurrent weight) is never close to 0.
+    """
+    return rng.uniform(low, high, size) * rng.choice([-1.0, 1.0], size)
+
+
+def call(func, args, allow=(), forbid=(), name=None):
+    """Call ``func(*args.values())`` as a grader should; return its result.
+
+    ``args`` maps the parameter names of the task's signature to their values
+    (they are passed by position, so a student may rename parameters; the
+    names appear in messages). ``allow`` lists the rnnlib modules or functions
+    the task permits, as dotted names such as ``"rnnlib.neuron"`` or
+    ``"rnnlib.layer.layer_step"``; every other rnnlib function is forbidden
+    while ``func`` runs (see :data:`ALWAYS_ALLOWED`). ``forbid`` names modules
+    or functions that stay forbidden even inside an allowed module, such as
+    ``"rnnlib.layer.unroll_layer"`` when ``allow`` has ``"rnnlib.layer"``.
+
+    Raises ``AssertionError`` naming the mistake when ``func`` is missing or
+    not callable, raises, calls a forbidden rnnlib function, or changes one of
+    its array inputs in place.
+    """
+    name = name or getattr(func, "__name__", "your function")
+    if not callable(func):
+        raise AssertionError(f"{name} must be a function, got {type(func).__name__}")
+    originals = dict(args)
+    passed = {key: copy.deepcopy(value) for key, value in originals.items()}
+    shapes = ", ".join(f"{key}: {_describe(value)}" for key, value in originals.items())
+    tracer = _CallTracer(*_resolve((*ALWAYS_ALLOWED, *allow)), *_resolve(forbid))
+
+    previous, previous_threads = sys.getprofile(), threading.getprofile()
+    threading.setprofile(tracer)  # threads the function starts are traced too
+    sys.setprofile(tracer)
+    error = None
+    try:
+        result = func(*passed.values())
+    except Exception as exc:  # reported below, after a forbidden call
+        error = exc
+    finally:
+        still_ours = sys.getprofile() is tracer
+        sys.setprofile(previous)
+        threading.setprofile(previous_threads)
+    if not still_ours:
+        raise AssertionError(f"{name} switched off the grader's call tracing; it cannot be graded")
+    if tracer.violation:
+        may_use = f" (you may use {', '.join(allow)})" if allow else ""
+        raise AssertionError(
+            f"{name} calls {tracer.violation}: this task asks you to implement it "
+            f"yourself, without the rnnlib function that already does it{may_use}"
+        )
+    if isinstance(error, NotImplementedError):
+        raise AssertionError(
+            f"{name} is not written yet: replace `raise NotImplementedError()` with your code"
+        ) from None
+    if error is not None:
+        raise AssertionError(
+            f"{name} raised {type(error).__name__}: {error}\n  (called with {shapes})"
+        ) from error
+    for key, value in originals.items():
+        if isinstance(value, np.ndarray) and not np.array_equal(value, passed[key]):
+            raise AssertionError(
+                f"{name} changed its argument {key} in place; leave the inputs "
+                "unchanged and compute new arrays instead"
+            )
+    return result
+
+
+# --------------------------------------------------------------------------
+# Checking results
+# --------------------------------------------------------------------------
+
+def as_result_array(value, name):
+    """``value`` as a float64 array, or an ``AssertionError`` saying why not."""
+    if value is None:
+        raise AssertionError(f"{name} is None: did you forget the `return` statement?")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise AssertionError(
+            f"{name} should be numbers (an array), got {_describe(value)}: {exc}"
+        ) from None
+    return arr
+
+
+def _matches(got, candidate, atol, rtol):
+    if callable(candidate):
+        return bool(candidate(got))
+    candidate = np.asarray(candidate, dtype=np.float64)
+    return got.shape == candidate.shape and bool(
+        np.allclose(got, candidate, atol=atol, rtol=rtol)
+    )
+
+
+def check_array(got, expected, name="the output", *, mistakes=(), shape_hint="",
+                transpose_hint="", case="", atol=1e-6, rtol=1e-5):
+    """Assert that ``got`` equals ``expected`` (shape and values, to tolerance).
+
+    ``mistakes`` is a sequence of ``(message, candidate)``: when the check
+    fails and ``got`` matches a candidate (an array of the value a known
+    mistake gives, or a predicate ``candidate(got) -> bool``), the message
+    names that mistake. ``shape_hint`` is added to any shape error and
+    ``transpose_hint`` to one where ``got`` has the expected shape reversed
+    (for example ``"did you transpose W_x?"``). ``case`` describes the inputs
+    (sizes, seed). Where a number is expected, a Python or numpy number or a
+    0-d array will do, but not an array of shape (1,), which numpy cannot
+    store as one element of another array.
+    """
+    got = as_result_array(got, name)
+    expected = np.asarray(expected, dtype=np.float64)
+    where = f"\n  (case: {case})" if case else ""
+    if not np.all(np.isfinite(got)):
+        raise AssertionError(f"{name} contains NaN or infinite values{where}")
+    if got.shape == expected.shape and np.allclose(got, expected, atol=atol, rtol=rtol):
+        return
+    for message, candidate in mistakes:
+        try:
+            matched = _matches(got, candidate, atol, rtol)
+        except Exception:  # a predicate that does not apply to this shape
+            matched = False
+        if matched:
+            raise AssertionError(f"{name} is wrong: {message}{where}")
+    if got.shape != expected.shape:
+        message = f"{name} has shape {got.shape} but expected {expected.shape}"
+        if transpose_hint and got.ndim >= 2 and got.shape == expected.shape[::-1]:
+            message += f": {transpose_hint}"
+        elif shape_hint:
+            message += f": {shape_hint}"
+        raise AssertionError(message + where)
+    diff = np.abs(got - expected)
+    index = np.unravel_index(int(np.argmax(diff > atol + rtol * np.abs(expected))), diff.shape)
+    at = f"[{', '.join(map(str, index))}]" if index else ""
+    raise AssertionError(
+        f"{name} has the right shape {got.shape} but wrong values: "
+        f"{name}{at} is {got[index]:.6g}, expected {expected[index]:.6g}{where}"
+    )
+
+
+def unpack(result, names, name="your function"):
+    """Split a result that must be a tuple of ``len(names)`` values.
+
+    For example ``Y, h_T = unpack(out, ("Y", "h_T"), "unroll_layer")``.
+    """
+    spelled = f"({', '.join(names)})"
+    if not isinstance(result, (tuple, list)):
+        raise AssertionError(
+            f"{name} should return the tuple {spelled}, got {_describe(result)}"
+        )
+    if len(result) != len(names):
+        raise AssertionError(
+            f"{name} should return {len(names)} values {spelled}, got {len(result)}"
+        )
+    return tuple(result)
+
+
+def check_number(got, name="the output", case=""):
+    """Assert that ``got`` is a single number (a 0-d or one-element array is
+    fine); return it as a Python float."""
+    arr = as_result_array(got, name)
+    if arr.size != 1 or arr.ndim > 1:
+        where = f"\n  (case: {case})" if case else ""
+        raise AssertionError(f"{name} should be a single number, got shape {arr.shape}{where}")
+    return float(arr.reshape(()))
+
+
+def check_shape(got, expected_shape, name="the output", hint="", case=""):
+    """Assert that ``got`` (an array) has ``expected_shape``; ``hint`` explains."""
+    got = as_result_array(got, name)
+    expected_shape = tuple(int(n) for n in expected_shape)
+    if got.shape != expected_shape:
+        where = f"\n  (case: {case})" if case else ""
+        extra = f": {hint}" if hint else ""
+        raise AssertionError(f"{name} has shape {got.shape} but expected {expected_shape}{extra}{where}")
+    return got

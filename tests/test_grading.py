@@ -1,0 +1,159 @@
+"""rnnlib.grading, the helpers of the exercises' test cells, on their own.
+
+tests/test_exercises.py checks them through nbgrader; these tests pin down
+each rule directly and quickly.
+"""
+import sys
+import threading
+import types
+
+import numpy as np
+import pytest
+
+import rnnlib
+from rnnlib import grading
+
+
+def own_step(x_t, y_prev, w_x, w_y, b):
+    return np.tanh(x_t @ w_x + w_y * y_prev + b)
+
+
+STEP_ARGS = dict(x_t=np.array([1.0, 2.0]), y_prev=0.5, w_x=np.array([0.5, 0.5]), w_y=2.0, b=-2.0)
+
+
+def test_call_returns_the_result_and_restores_the_profiler():
+    assert grading.call(own_step, STEP_ARGS) == pytest.approx(np.tanh(0.5))
+    assert sys.getprofile() is None
+
+
+def test_call_forbids_rnnlib_answers_directly_or_through_another_module():
+    def delegates(x_t, y_prev, w_x, w_y, b):
+        return rnnlib.neuron_step(x_t, y_prev, w_x, w_y, b)
+
+    def through_a_layer(x_t, y_prev, w_x, w_y, b):
+        return rnnlib.layer_step(x_t[None], np.array([[y_prev]]), w_x[:, None],
+                                 np.array([[w_y]]), np.array([b]))[0, 0]
+
+    with pytest.raises(AssertionError, match=r"calls rnnlib\.neuron\.neuron_step: .*yourself"):
+        grading.call(delegates, STEP_ARGS)
+    with pytest.raises(AssertionError, match=r"calls rnnlib\.layer\.layer_step"):
+        grading.call(through_a_layer, STEP_ARGS)
+
+
+def test_allowed_modules_and_functions_may_run_with_their_helpers():
+    def delegates(x_t, y_prev, w_x, w_y, b):
+        phi = rnnlib.get_activation("tanh").forward  # always allowed
+        return phi(float(rnnlib.neuron_step(x_t, y_prev, w_x, w_y, b)))
+
+    # neuron_step calls rnnlib.neuron._scalar and rnnlib._checks internally
+    grading.call(delegates, STEP_ARGS, allow=["rnnlib.neuron.neuron_step"])
+    grading.call(delegates, STEP_ARGS, allow=["rnnlib.neuron"])
+    with pytest.raises(AssertionError, match="you may use rnnlib.neuron"):
+        grading.call(delegates, STEP_ARGS, allow=["rnnlib.neuron"],
+                     forbid=["rnnlib.neuron.neuron_step"])
+
+
+def test_copied_rnnlib_code_is_still_rnnlib():
+    step = rnnlib.neuron.neuron_step
+    copy = types.FunctionType(step.__code__, {**step.__globals__, "__name__": "__main__"},
+                              "neuron_step", step.__defaults__)
+    with pytest.raises(AssertionError, match="calls rnnlib.neuron.neuron_step"):
+        grading.call(copy, STEP_ARGS)
+
+
+def test_a_thread_calling_rnnlib_is_caught():
+    def in_a_thread(x_t, y_prev, w_x, w_y, b):
+        out = []
+        worker = threading.Thread(target=lambda: out.append(
+            rnnlib.neuron_step(x_t, y_prev, w_x, w_y, b)))
+        worker.start()
+        worker.join()
+        return out[0]
+
+    with pytest.raises(AssertionError, match="calls rnnlib.neuron.neuron_step"):
+        grading.call(in_a_thread, STEP_ARGS)
+
+
+def test_switching_off_the_tracer_fails():
+    def untraced(x_t, y_prev, w_x, w_y, b):
+        sys.setprofile(None)
+        return rnnlib.neuron_step(x_t, y_prev, w_x, w_y, b)
+
+    with pytest.raises(AssertionError, match="switched off"):
+        grading.call(untraced, STEP_ARGS)
+    assert sys.getprofile() is None
+
+
+def test_inputs_changed_in_place_fail_and_never_reach_the_caller():
+    x = np.array([1.0, 2.0])
+
+    def in_place(x_t, y_prev, w_x, w_y, b):
+        x_t *= w_x
+        return np.tanh(x_t.sum() + w_y * y_prev + b)
+
+    with pytest.raises(AssertionError, match="changed its argument x_t in place"):
+        grading.call(in_place, {**STEP_ARGS, "x_t": x})
+    assert x.tolist() == [1.0, 2.0]
+
+
+def test_exceptions_name_the_function_and_the_shapes():
+    def unwritten(x):
+        raise NotImplementedError()
+
+    def broken(x):
+        return x @ np.ones((3, 3))
+
+    with pytest.raises(AssertionError, match="unwritten is not written yet"):
+        grading.call(unwritten, dict(x=np.ones(2)))
+    with pytest.raises(AssertionError, match=r"(?s)broken raised ValueError: .*x: array of shape \(2,\)"):
+        grading.call(broken, dict(x=np.ones(2)))
+
+
+def test_check_array_names_the_mistake():
+    expected = np.arange(12.0).reshape(3, 4)
+    grading.check_array(expected + 1e-9, expected)
+    with pytest.raises(AssertionError, match=r"shape \(4, 3\) but expected \(3, 4\): did you transpose W_x\?"):
+        grading.check_array(expected.T, expected, transpose_hint="did you transpose W_x?")
+    with pytest.raises(AssertionError, match="is wrong: the bias seems to be missing"):
+        grading.check_array(expected - 1, expected, mistakes=[("the bias seems to be missing", expected - 1)])
+    with pytest.raises(AssertionError, match=r"output\[1, 2\] is 0, expected 6"):
+        bad = expected.copy()
+        bad[1, 2] = 0
+        grading.check_array(bad, expected, "output", case="m=3")
+    with pytest.raises(AssertionError, match="NaN"):
+        grading.check_array(expected * np.nan, expected)
+    with pytest.raises(AssertionError, match="forget the `return`"):
+        grading.check_array(None, expected)
+
+
+def test_a_number_is_not_an_array_of_one_element():
+    grading.check_array(np.float64(0.5), 0.5)
+    grading.check_array(np.array(0.5), 0.5)
+    with pytest.raises(AssertionError, match=r"shape \(1,\) but expected \(\)"):
+        grading.check_array(np.array([0.5]), 0.5)
+    assert grading.check_number(np.array([0.5]), "w_y") == 0.5
+    with pytest.raises(AssertionError, match="single number"):
+        grading.check_number(np.ones(2), "w_y")
+
+
+def test_unpack_wants_a_tuple_of_the_right_length():
+    assert grading.unpack((1, 2), ("Y", "h_T")) == (1, 2)
+    with pytest.raises(AssertionError, match=r"should return the tuple \(Y, h_T\), got array"):
+        grading.unpack(np.ones(3), ("Y", "h_T"), "unroll_layer")
+    with pytest.raises(AssertionError, match="should return 2 values"):
+        grading.unpack((1, 2, 3), ("Y", "h_T"))
+
+
+def test_fresh_inputs_differ_between_runs_but_a_seed_reproduces_them():
+    (rng_a, seed_a), (rng_b, seed_b) = grading.fresh_rng(), grading.fresh_rng()
+    assert seed_a != seed_b  # 2**-32 chance of a false failure
+    assert grading.fresh_rng(seed_a)[0].normal() == rng_a.normal()
+    values = grading.signed_uniform(np.random.default_rng(0), 0.3, 1.0, 1000)
+    assert np.all(np.abs(values) >= 0.3) and (values < 0).any() and (values > 0).any()
+
+
+def test_autograding_reads_nbgrader_execution(monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assert not grading.autograding()
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert grading.autograding()
