@@ -47,7 +47,8 @@ def format_table(title, columns, rows):
     line = "  ".join("-" * w for w in widths)
     out = [title, line]
     for i, r in enumerate(cells):
-        out.append("  ".join(c.rjust(w) if i else c.ljust(w) for c, w in zip(r, widths)))
+        # text in the first column reads left to right; numbers line up on the right
+        out.append("  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))))
         if i == 0:
             out.append(line)
     out.append(line)
