@@ -31,11 +31,17 @@ caller. This module protects against names being redefined in the notebook
 (the test cell imports what it needs at its top); it does not protect against
 code that patches numpy or this module in place: the instructors' grading
 pipeline must run the checks out of the student's reach for that.
+
+Exercises that build Keras models check them with :func:`check_keras_model`,
+:func:`check_simple_rnn_layers`, :func:`load_keras_weights` (known weights,
+to compare with rnnlib) and :func:`keras_predict`; these import Keras when
+they run, never when this module is imported.
 """
 from __future__ import annotations
 
 import copy
 import os
+import re
 import sys
 import threading
 from importlib import import_module
@@ -328,3 +334,126 @@ def check_shape(got, expected_shape, name="the output", hint="", case=""):
         extra = f": {hint}" if hint else ""
         raise AssertionError(f"{name} has shape {got.shape} but expected {expected_shape}{extra}{where}")
     return got
+
+
+# --------------------------------------------------------------------------
+# Keras models (the exercises that build one). Keras is imported by these
+# functions only when they run, so `import rnnlib` stays free of TensorFlow.
+# --------------------------------------------------------------------------
+
+def check_keras_model(model, name="your model"):
+    """Assert that ``model`` is a Keras model (``keras.Sequential`` or
+    ``keras.Model``); return it."""
+    import keras
+
+    if model is None:
+        raise AssertionError(f"{name} is None: did you forget the `return` statement?")
+    if isinstance(model, keras.Model):
+        return model
+    if isinstance(model, keras.layers.Layer):
+        raise AssertionError(
+            f"{name} is a single {type(model).__name__} layer: put the layers in a model, "
+            "keras.Sequential([...]) or keras.Model(inputs, outputs)"
+        )
+    raise AssertionError(f"{name} should be a Keras model, got {_describe(model)}")
+
+
+def keras_layers(model):
+    """The layers of ``model`` in order, with nested models replaced by their layers."""
+    import keras
+
+    layers = []
+    for layer in model.layers:
+        layers.extend(keras_layers(layer) if isinstance(layer, keras.Model) else [layer])
+    return layers
+
+
+def check_simple_rnn_layers(model, count, name="your model"):
+    """Assert that ``model`` has ``count`` recurrent layers, each a SimpleRNN
+    with the tanh activation of eq. 2.1; return them."""
+    import keras
+
+    recurrent = [layer for layer in keras_layers(model) if isinstance(layer, keras.layers.RNN)]
+    kinds = ", ".join(type(layer).__name__ for layer in recurrent) or "none"
+    if len(recurrent) != count or not all(
+            isinstance(layer.cell, keras.layers.SimpleRNNCell) for layer in recurrent):
+        missing = (" (a layer is part of a model only if the model's output depends on it)"
+                   if len(recurrent) < count else "")
+        raise AssertionError(
+            f"{name} should have {count} recurrent layer{'s' if count > 1 else ''}, "
+            f"keras.layers.SimpleRNN (the cell of chapters 2 to 4); its recurrent layers: "
+            f"{kinds}{missing}"
+        )
+    for layer in recurrent:
+        activation = getattr(layer.cell.activation, "__name__", str(layer.cell.activation))
+        if activation != "tanh":
+            raise AssertionError(
+                f"{name}'s {type(layer).__name__} uses the activation {activation!r}: "
+                "keep SimpleRNN's default, tanh"
+            )
+    return recurrent
+
+
+def _shapes(arrays):
+    return " ".join(str(tuple(int(n) for n in a.shape)) for a in arrays)
+
+
+def load_keras_weights(model, layers, name="your model"):
+    """Give the layers of ``model`` known weights, to compare it with rnnlib.
+
+    ``layers`` maps a description of each layer that has weights (such as
+    ``"SimpleRNN(4)"``) to its weights in Keras's order (``[W_x, W_y, b]``
+    for a SimpleRNN, ``[W_o, b_o]`` for a Dense layer). Each layer of the model
+    that has weights receives the entry whose shapes it has, so the layers may
+    come in any order; raises ``AssertionError`` listing both sides when the
+    model's weights are not exactly those of the model asked for.
+    """
+    remaining = {role: [np.asarray(a) for a in arrays] for role, arrays in layers.items()}
+    pairs, mismatch = [], False
+    holding = [layer for layer in keras_layers(model) if layer.weights]
+    for layer in holding:
+        shapes = [tuple(w.shape) for w in layer.weights]
+        role = next((r for r, arrays in remaining.items()
+                     if [a.shape for a in arrays] == shapes), None)
+        if role is None:
+            mismatch = True
+            break
+        pairs.append((layer, remaining.pop(role)))
+    if mismatch or remaining:
+        got = "; ".join(f"{type(layer).__name__} {_shapes(layer.weights)}" for layer in holding)
+        want = "; ".join(f"{role} {_shapes(arrays)}" for role, arrays in layers.items())
+        raise AssertionError(
+            f"{name} holds the weights [{got or 'none'}], but the model asked for holds "
+            f"[{want}]: check the layers, the number of units of each, and that every "
+            "layer keeps its bias"
+        )
+    for layer, arrays in pairs:
+        layer.set_weights([a.astype(w.dtype) for a, w in zip(arrays, layer.weights)])
+
+
+def keras_predict(model, inputs, name="your model", case=""):
+    """``model(inputs)`` as a float64 numpy array, or an ``AssertionError``
+    saying why the model could not run. ``inputs`` is an array, or a list of
+    arrays for a model with several inputs; they are passed as float32."""
+    import keras
+
+    several = isinstance(inputs, (list, tuple))
+    arrays = [np.asarray(x, dtype=np.float32) for x in (inputs if several else [inputs])]
+    where = f"\n  (case: {case})" if case else ""
+    shapes = " and ".join(str(a.shape) for a in arrays)
+    try:
+        out = model(arrays if several else arrays[0])
+    except Exception as exc:
+        # Keras's messages hold colour codes and TensorFlow's node names: keep the words
+        text = re.sub(r"\x1b\[[0-9;]*m|\{\{[^}]*\}\}", "", str(exc))
+        detail = " ".join([line.strip() for line in text.splitlines() if line.strip()][:2])
+        raise AssertionError(
+            f"{name} fails on inputs of shape {shapes} (check the shapes its keras.Input "
+            f"layers declare): {type(exc).__name__}: {detail[:300]}{where}"
+        ) from None
+    if isinstance(out, (list, tuple, dict)):
+        raise AssertionError(
+            f"{name} returns {len(out)} tensors; it should return one (the outputs), "
+            f"shape (m, ...){where}"
+        )
+    return np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float64)

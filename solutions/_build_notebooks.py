@@ -195,21 +195,25 @@ def build_source_notebook(assignment):
 # nbgrader: the student versions
 # --------------------------------------------------------------------------
 
-def nbgrader(args, course_dir, check=True):
+def nbgrader(args, course_dir, check=True, env=None):
     """Run ``nbgrader <args>`` in ``course_dir`` (with its nbgrader_config.py).
 
     The interpreter's own bin folder goes first on PATH: nbgrader runs the
-    ``alembic`` command of its environment to check the gradebook.
+    ``alembic`` command of its environment to check the gradebook. nbgrader,
+    and the kernels it starts, inherit this process's environment (for
+    example ``RNNLIB_DATA_MIRROR``, which the ridership exercise needs
+    offline), updated with ``env``.
     """
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *args], cwd=course_dir, check=check,
-        capture_output=True, text=True, env=_nbgrader_env(),
+        capture_output=True, text=True, env=_nbgrader_env(env),
     )
 
 
-def _nbgrader_env():
+def _nbgrader_env(extra=None):
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.update(extra or {})
     return env
 
 

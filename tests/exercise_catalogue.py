@@ -458,3 +458,1698 @@ CONSTANT = {
         "a1_recurrent_neurons": _A1_CONSTANT, "a2_recurrent_layers": _A2_CONSTANT,
     }.items()
 }
+
+
+# ===========================================================================
+# Assignment 5: backpropagation through time            (block: a5, begin)
+# ===========================================================================
+
+_A5_WRONG = _answers("backward_step", [
+    ("no_tanh_derivative", "dz(t) = dh(t): forgets phi'", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t
+            return dz, X_t.T @ dz, h_prev.T @ dz, dz.sum(axis=0), dz @ W_y.T
+     """),
+    ("derivative_at_h_prev", "takes 1 - h(t-1)**2 as the derivative", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1 - h_prev ** 2)
+            return dz, X_t.T @ dz, h_prev.T @ dz, dz.sum(axis=0), dz @ W_y.T
+     """),
+    ("tanh_twice", "computes 1 - tanh(h(t))**2, as if h(t) were z(t)", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1 - np.tanh(h_t) ** 2)
+            return dz, X_t.T @ dz, h_prev.T @ dz, dz.sum(axis=0), dz @ W_y.T
+     """),
+    ("dW_y_with_h_t", "pairs dz(t) with h(t) in dW_y", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1 - h_t ** 2)
+            return dz, X_t.T @ dz, h_t.T @ dz, dz.sum(axis=0), dz @ W_y.T
+     """),
+    ("W_y_not_transposed", "sends dz(t) W_y back instead of dz(t) W_y^T", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1 - h_t ** 2)
+            return dz, X_t.T @ dz, h_prev.T @ dz, dz.sum(axis=0), dz @ W_y
+     """),
+    ("db_not_summed", "db keeps one row per instance", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1 - h_t ** 2)
+            return dz, X_t.T @ dz, h_prev.T @ dz, dz, dz @ W_y.T
+     """),
+    ("db_mean", "averages dz over the instances instead of summing", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1 - h_t ** 2)
+            return dz, X_t.T @ dz, h_prev.T @ dz, dz.mean(axis=0), dz @ W_y.T
+     """),
+    ("dh_prev_skips_tanh", "sends dh(t) W_y^T back, skipping phi'", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1 - h_t ** 2)
+            return dz, X_t.T @ dz, h_prev.T @ dz, dz.sum(axis=0), dh_t @ W_y.T
+     """),
+    ("delegates", "hands a one-step cache to rnnlib.bptt.backward", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            W_x = np.zeros((X_t.shape[1], len(W_y)))
+            cache = rnnlib.bptt.Cache(X_t[None], W_x, W_y, np.stack([h_prev, h_t]),
+                                      rnnlib.get_activation("tanh"))
+            g = rnnlib.bptt.backward(dh_t[:, None], cache)
+            return dh_t * (1 - h_t ** 2), g.W_x, g.W_y, g.b, g.h0
+     """),
+]) + _answers("bptt_gradients", [
+    ("no_recurrent_path", "dh(t) = dY(t) only: the gradient never flows back through the states", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, T - k:] - target[:, T - k:]
+            dY = np.zeros_like(Y)
+            dY[:, T - k:] = 2 * diff / diff.size
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            for t in range(T):
+                h_prev = Y[:, t - 1] if t > 0 else np.zeros_like(Y[:, 0])
+                dz = dY[:, t] * (1 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += h_prev.T @ dz
+                db += dz.sum(axis=0)
+            return np.mean(diff ** 2), dW_x, dW_y, db
+     """),
+    ("loss_on_every_step", "ignores k: the loss reads all T outputs", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y - target
+            dY = 2 * diff / diff.size
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros_like(Y[:, 0])
+            for t in reversed(range(T)):
+                h_prev = Y[:, t - 1] if t > 0 else np.zeros_like(back)
+                dz = (dY[:, t] + back) * (1 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += h_prev.T @ dz
+                db += dz.sum(axis=0)
+                back = dz @ W_y.T
+            return np.mean(diff ** 2), dW_x, dW_y, db
+     """),
+    ("first_k_steps", "the loss reads the first k outputs", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, :k] - target[:, :k]
+            dY = np.zeros_like(Y)
+            dY[:, :k] = 2 * diff / diff.size
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros_like(Y[:, 0])
+            for t in reversed(range(T)):
+                h_prev = Y[:, t - 1] if t > 0 else np.zeros_like(back)
+                dz = (dY[:, t] + back) * (1 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += h_prev.T @ dz
+                db += dz.sum(axis=0)
+                back = dz @ W_y.T
+            return np.mean(diff ** 2), dW_x, dW_y, db
+     """),
+    ("mean_over_instances_only", "divides by m * k instead of N = m * k * n_neurons", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, T - k:] - target[:, T - k:]
+            dY = np.zeros_like(Y)
+            dY[:, T - k:] = 2 * diff / (m * k)
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros_like(Y[:, 0])
+            for t in reversed(range(T)):
+                h_prev = Y[:, t - 1] if t > 0 else np.zeros_like(back)
+                dz = (dY[:, t] + back) * (1 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += h_prev.T @ dz
+                db += dz.sum(axis=0)
+                back = dz @ W_y.T
+            return np.sum(diff ** 2) / (m * k), dW_x, dW_y, db
+     """),
+    ("dW_y_with_h_t", "pairs dz(t) with h(t) in dW_y", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, T - k:] - target[:, T - k:]
+            dY = np.zeros_like(Y)
+            dY[:, T - k:] = 2 * diff / diff.size
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros_like(Y[:, 0])
+            for t in reversed(range(T)):
+                dz = (dY[:, t] + back) * (1 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += Y[:, t].T @ dz
+                db += dz.sum(axis=0)
+                back = dz @ W_y.T
+            return np.mean(diff ** 2), dW_x, dW_y, db
+     """),
+    ("wraps_h_prev", "takes Y[:, t - 1] for h(t-1) at t = 0 too, which is the last state", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, T - k:] - target[:, T - k:]
+            dY = np.zeros_like(Y)
+            dY[:, T - k:] = 2 * diff / diff.size
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros_like(Y[:, 0])
+            for t in reversed(range(T)):
+                dz = (dY[:, t] + back) * (1 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += Y[:, t - 1].T @ dz
+                db += dz.sum(axis=0)
+                back = dz @ W_y.T
+            return np.mean(diff ** 2), dW_x, dW_y, db
+     """),
+    ("passes_dh_back", "sends dh(t) W_y^T back, skipping phi' on the recurrent path", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, T - k:] - target[:, T - k:]
+            dY = np.zeros_like(Y)
+            dY[:, T - k:] = 2 * diff / diff.size
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros_like(Y[:, 0])
+            for t in reversed(range(T)):
+                h_prev = Y[:, t - 1] if t > 0 else np.zeros_like(back)
+                dh = dY[:, t] + back
+                dz = dh * (1 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += h_prev.T @ dz
+                db += dz.sum(axis=0)
+                back = dh @ W_y.T
+            return np.mean(diff ** 2), dW_x, dW_y, db
+     """),
+    ("float32", "computes everything in float32", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            X, W_x, W_y, b, target = (a.astype(np.float32) for a in (X, W_x, W_y, b, target))
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, T - k:] - target[:, T - k:]
+            dY = np.zeros_like(Y)
+            dY[:, T - k:] = 2 * diff / diff.size
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros_like(Y[:, 0])
+            for t in reversed(range(T)):
+                h_prev = Y[:, t - 1] if t > 0 else np.zeros_like(back)
+                dz = (dY[:, t] + back) * (1 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += h_prev.T @ dz
+                db += dz.sum(axis=0)
+                back = dz @ W_y.T
+            return np.mean(diff ** 2), dW_x, dW_y, db
+     """),
+    ("delegates", "calls rnnlib.bptt and rnnlib.losses", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            Y, cache = rnnlib.bptt.forward(X, W_x, W_y, b)
+            steps = slice(-k, None)
+            g = rnnlib.bptt.backward(rnnlib.mse_grad(Y, target, steps=steps), cache)
+            return rnnlib.mse(Y, target, steps=steps), g.W_x, g.W_y, g.b
+     """),
+]) + _answers("numeric_gradient", [
+    ("forward_difference", "(f(x + eps e_i) - f(x)) / eps", """
+        def numeric_gradient(f, x, eps):
+            x = np.array(x, dtype=float)
+            f_x = f(x)
+            grad = np.zeros_like(x)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + eps
+                grad[i] = (f(x) - f_x) / eps
+                x[i] = old
+            return grad
+     """),
+    ("divides_by_eps", "divides the centred difference by eps, not 2 eps", """
+        def numeric_gradient(f, x, eps):
+            x = np.array(x, dtype=float)
+            grad = np.zeros_like(x)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + eps
+                up = f(x)
+                x[i] = old - eps
+                grad[i] = (up - f(x)) / eps
+                x[i] = old
+            return grad
+     """),
+    ("all_at_once", "moves every entry at once", """
+        def numeric_gradient(f, x, eps):
+            slope = (f(x + eps) - f(x - eps)) / (2 * eps)
+            return np.full(np.shape(x), slope)
+     """),
+    ("fixed_eps", "ignores eps and uses 1e-5", """
+        def numeric_gradient(f, x, eps):
+            x = np.array(x, dtype=float)
+            grad = np.zeros_like(x)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + 1e-5
+                up = f(x)
+                x[i] = old - 1e-5
+                grad[i] = (up - f(x)) / 2e-5
+                x[i] = old
+            return grad
+     """),
+    ("perturbs_callers_x", "moves the entries of the caller's x and does not put them back", """
+        def numeric_gradient(f, x, eps):
+            grad = np.zeros_like(x)
+            for i in np.ndindex(x.shape):
+                x[i] += eps
+                up = f(x)
+                x[i] -= 2 * eps
+                grad[i] = (up - f(x)) / (2 * eps)
+            return grad
+     """),
+    ("flat", "returns a flat vector, not an array shaped like x", """
+        def numeric_gradient(f, x, eps):
+            flat = np.array(x, dtype=float).ravel()
+            grad = []
+            for i in range(flat.size):
+                e = np.zeros_like(flat)
+                e[i] = eps
+                grad.append((f((flat + e).reshape(np.shape(x))) - f((flat - e).reshape(np.shape(x)))) / (2 * eps))
+            return np.array(grad)
+     """),
+    ("delegates", "calls rnnlib.numeric_gradient", """
+        def numeric_gradient(f, x, eps):
+            return rnnlib.numeric_gradient(f, x, eps=eps)
+     """),
+]) + _answers("relative_error", [
+    ("no_floor", "divides by |a_i| + |b_i| with no floor: 0/0 is NaN", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
+     """),
+    ("mean", "the mean ratio instead of the largest", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            return float(np.mean(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+     """),
+    ("abs_of_sum", "|a_i + b_i| in the denominator", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a + b))))
+     """),
+    ("relative_to_b", "divides by |b_i| only", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(b))))
+     """),
+    ("signed", "no absolute value in the numerator", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            return float(np.max((a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+     """),
+    ("norms", "a ratio of norms, not the largest entry-wise ratio", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            return float(np.linalg.norm(a - b) / max(1e-8, np.linalg.norm(a) + np.linalg.norm(b)))
+     """),
+    ("delegates", "calls rnnlib.relative_error", """
+        def relative_error(a, b):
+            return rnnlib.relative_error(a, b)
+     """),
+]) + _answers("train_step", [
+    ("uphill", "adds the gradient", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            loss, dW_x, dW_y, db = bptt_gradients(X, W_x, W_y, b, target, k)
+            return (W_x + learning_rate * dW_x, W_y + learning_rate * dW_y,
+                    b + learning_rate * db, loss)
+     """),
+    ("no_learning_rate", "subtracts the whole gradient", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            loss, dW_x, dW_y, db = bptt_gradients(X, W_x, W_y, b, target, k)
+            return W_x - dW_x, W_y - dW_y, b - db, loss
+     """),
+    ("b_fixed", "updates W_x and W_y but not b", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            loss, dW_x, dW_y, db = bptt_gradients(X, W_x, W_y, b, target, k)
+            return W_x - learning_rate * dW_x, W_y - learning_rate * dW_y, b, loss
+     """),
+    ("loss_after", "returns the loss after the step", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            _, dW_x, dW_y, db = bptt_gradients(X, W_x, W_y, b, target, k)
+            W_x, W_y, b = W_x - learning_rate * dW_x, W_y - learning_rate * dW_y, b - learning_rate * db
+            loss = bptt_gradients(X, W_x, W_y, b, target, k)[0]
+            return W_x, W_y, b, loss
+     """),
+    ("in_place", "updates the caller's arrays in place", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            loss, dW_x, dW_y, db = bptt_gradients(X, W_x, W_y, b, target, k)
+            W_x -= learning_rate * dW_x
+            W_y -= learning_rate * dW_y
+            b -= learning_rate * db
+            return W_x, W_y, b, loss
+     """),
+    ("all_steps", "trains on the loss of every output, not the last k", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            Y, cache = rnnlib.bptt.forward(X, W_x, W_y, b)
+            g = rnnlib.bptt.backward(rnnlib.mse_grad(Y, target), cache)
+            return (W_x - learning_rate * g.W_x, W_y - learning_rate * g.W_y,
+                    b - learning_rate * g.b, rnnlib.mse(Y, target))
+     """),
+    ("delegates", "rnnlib.gradient_descent_step makes the step", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            loss, dW_x, dW_y, db = bptt_gradients(X, W_x, W_y, b, target, k)
+            new = rnnlib.gradient_descent_step((W_x, W_y, b), (dW_x, dW_y, db), learning_rate)
+            return (*new, loss)
+     """),
+])
+
+_A5_VALID = _answers("backward_step", [
+    ("instance_loop", "one instance at a time, with outer products", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = np.empty_like(dh_t)
+            dW_x = np.zeros((X_t.shape[1], dh_t.shape[1]))
+            dW_y = np.zeros_like(W_y)
+            db = np.zeros(dh_t.shape[1])
+            dh_prev = np.empty_like(h_prev)
+            for i in range(len(dh_t)):
+                dz[i] = dh_t[i] * (1 - h_t[i] * h_t[i])
+                dW_x += np.outer(X_t[i], dz[i])
+                dW_y += np.outer(h_prev[i], dz[i])
+                db += dz[i]
+                dh_prev[i] = W_y @ dz[i]
+            return dz, dW_x, dW_y, db, dh_prev
+     """),
+    ("einsum", "np.einsum and rnnlib's derivative of tanh (rnnlib.activations is allowed)", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * rnnlib.get_activation("tanh").derivative_from_output(h_t)
+            return (dz, np.einsum("mi,mn->in", X_t, dz), np.einsum("mk,mn->kn", h_prev, dz),
+                    np.einsum("mn->n", dz), np.einsum("mn,kn->mk", dz, W_y))
+     """),
+]) + _answers("bptt_gradients", [
+    ("own_backward_step", "the notebook's backward_step in a loop, states from unroll_layer", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            states = [np.zeros((m, len(b)))] + [Y[:, t] for t in range(T)]
+            N = m * k * len(b)
+            loss = 0.0
+            grads = [np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)]
+            dh_next = np.zeros((m, len(b)))
+            for t in range(T - 1, -1, -1):
+                dh = dh_next.copy()
+                if t >= T - k:
+                    error = Y[:, t] - target[:, t]
+                    loss += np.sum(error ** 2) / N
+                    dh += 2 * error / N
+                dz, dW_x, dW_y, db, dh_next = backward_step(dh, states[t + 1], states[t], X[:, t], W_y)
+                grads[0] += dW_x
+                grads[1] += dW_y
+                grads[2] += db
+            return loss, *grads
+     """),
+    ("time_major_vectorised", "states time-major, dW_x and db summed after the loop", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, n_inputs = X.shape
+            X_tm = X.transpose(1, 0, 2)
+            H = np.zeros((T + 1, m, len(b)))
+            for t in range(T):
+                H[t + 1] = np.tanh(X_tm[t] @ W_x + H[t] @ W_y + b)
+            dY = np.zeros((T, m, len(b)))
+            diff = H[T + 1 - k:] - target.transpose(1, 0, 2)[T - k:]
+            dY[T - k:] = 2 * diff / diff.size
+            dZ = np.zeros_like(dY)
+            back = 0
+            for t in range(T - 1, -1, -1):
+                dZ[t] = (dY[t] + back) * (1 - H[t + 1] ** 2)
+                back = dZ[t] @ W_y.T
+            dW_x = X_tm.reshape(-1, n_inputs).T @ dZ.reshape(-1, len(b))
+            dW_y = H[:-1].reshape(-1, len(b)).T @ dZ.reshape(-1, len(b))
+            return np.mean(diff ** 2), dW_x, dW_y, dZ.sum(axis=(0, 1))
+     """),
+]) + _answers("numeric_gradient", [
+    ("flat_view", "walks over a flat view of a copy", """
+        def numeric_gradient(f, x, eps):
+            x = np.array(x, dtype=np.float64)
+            flat = x.reshape(-1)  # a view: changing it changes x
+            grad = np.empty(flat.size)
+            for i in range(flat.size):
+                saved = flat[i]
+                flat[i] = saved + eps
+                f_plus = f(x)
+                flat[i] = saved - eps
+                f_minus = f(x)
+                flat[i] = saved
+                grad[i] = (f_plus - f_minus) / (2 * eps)
+            return grad.reshape(x.shape)
+     """),
+    ("basis_arrays", "builds e_i for each entry, x itself is never changed", """
+        def numeric_gradient(f, x, eps):
+            grad = np.zeros(np.shape(x))
+            for i in np.ndindex(grad.shape):
+                e = np.zeros(np.shape(x))
+                e[i] = 1.0
+                grad[i] = (f(x + eps * e) - f(x - eps * e)) / (2 * eps)
+            return grad
+     """),
+]) + _answers("relative_error", [
+    ("python_loop", "a loop over the flattened entries", """
+        def relative_error(a, b):
+            worst = 0.0
+            for x, y in zip(np.ravel(a), np.ravel(b)):
+                worst = max(worst, abs(x - y) / max(1e-8, abs(x) + abs(y)))
+            return worst
+     """),
+]) + _answers("train_step", [
+    ("own_gradients", "the notebook's bptt_gradients, then eq. 5.11 in a loop over the parameters", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            loss, *grads = bptt_gradients(X, W_x, W_y, b, target, k)
+            W_x, W_y, b = (p - learning_rate * g for p, g in zip((W_x, W_y, b), grads))
+            return W_x, W_y, b, loss
+     """),
+    ("copies_then_in_place", "copies the parameters, then updates the copies in place", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            Y, cache = rnnlib.bptt.forward(X, W_x, W_y, b)
+            dY = np.zeros_like(Y)
+            diff = Y[:, -k:] - target[:, -k:]
+            dY[:, -k:] = 2 * diff / diff.size
+            g = rnnlib.bptt.backward(dY, cache)
+            new = [W_x.copy(), W_y.copy(), b.copy()]
+            for p, d in zip(new, (g.W_x, g.W_y, g.b)):
+                p -= learning_rate * d
+            return (*new, float(np.mean(diff ** 2)))
+     """),
+])
+
+_A5_CONSTANT = {
+    "backward_step": """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            return (np.array([[1.5, 1.0], [-1.0, 3.0]]), np.array([[2.0, 5.0]]),
+                    np.array([[1.5, 1.0], [-0.5, 1.5]]), np.array([0.5, 4.0]),
+                    np.array([[3.5, 1.0], [5.0, 3.0]]))
+    """,
+    "bptt_gradients": """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            h0 = np.tanh(0.6)
+            h1 = np.tanh(0.35 + 0.8 * h0)
+            dz1 = 2 * (h1 - 0.2) * (1 - h1 ** 2)
+            dz0 = dz1 * 0.8 * (1 - h0 ** 2)
+            return (h1 - 0.2) ** 2, np.array([[dz0 + 0.5 * dz1]]), np.array([[h0 * dz1]]), np.array([dz0 + dz1])
+    """,
+    "numeric_gradient": """
+        def numeric_gradient(f, x, eps):
+            return np.array([3.0, 12.0])
+    """,
+    "relative_error": """
+        def relative_error(a, b):
+            return 0.1 / 2.1
+    """,
+    "train_step": """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            return W_x * 0.9, W_y * 0.9, b * 0.9, 0.5
+    """,
+}
+
+WRONG["a5_bptt"] = _A5_WRONG
+VALID["a5_bptt"] = _A5_VALID
+CONSTANT["a5_bptt"] = {task: dedent(code).strip() + "\n" for task, code in _A5_CONSTANT.items()}
+# (block: a5, end)
+
+
+# ===========================================================================
+# Assignment 3: memory cells  (block a3: from here to "end of block a3")
+# ===========================================================================
+
+_A3_WRONG = _answers("projection_step", [
+    ("output_is_state", "no projection: returns the state as the output", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            h_t = np.tanh(x_t @ W_x + h_prev @ W_y + b)
+            return h_t, h_t
+     """),
+    ("swapped", "returns (h_t, y_t)", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            h_t = np.tanh(x_t @ W_x + h_prev @ W_y + b)
+            return h_t, h_t @ W_o + b_o
+     """),
+    ("from_previous_state", "reads the output from h(t-1)", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            h_t = np.tanh(x_t @ W_x + h_prev @ W_y + b)
+            return h_prev @ W_o + b_o, h_t
+     """),
+    ("tanh_on_output", "applies tanh to the projection too", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            h_t = np.tanh(x_t @ W_x + h_prev @ W_y + b)
+            return np.tanh(h_t @ W_o + b_o), h_t
+     """),
+    ("no_output_bias", "forgets b_o", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            h_t = rnnlib.layer_step(x_t, h_prev, W_x, W_y, b)
+            return h_t @ W_o, h_t
+     """),
+    ("state_is_output", "returns the output as the new state", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            y_t = np.tanh(x_t @ W_x + h_prev @ W_y + b) @ W_o + b_o
+            return y_t, y_t
+     """),
+    ("delegates", "calls rnnlib's ProjectionCell", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            return rnnlib.ProjectionCell(W_x, W_y, b, W_o, b_o)(x_t, h_prev)
+     """),
+]) + _answers("run_projection_cell", [
+    ("feeds_back_output", "passes the output on to the next step instead of the state", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            m, T, _ = X.shape
+            y, outputs = np.zeros((m, W_y.shape[0])), []
+            for t in range(T):
+                h = rnnlib.layer_step(X[:, t], y, W_x, W_y, b)
+                y = h @ W_o + b_o
+                outputs.append(y)
+            return np.stack(outputs, axis=1), h
+     """),
+    ("states_as_outputs", "returns the states h(t) as Y", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            return rnnlib.unroll_layer(X, W_x, W_y, b)
+     """),
+    ("last_output_as_state", "returns the last output as h_T", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            H, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            Y = H @ W_o + b_o
+            return Y, Y[:, -1]
+     """),
+    ("time_major", "stacks the steps along axis 0", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            h = np.zeros((X.shape[0], len(b)))
+            outputs = []
+            for t in range(X.shape[1]):
+                h = rnnlib.layer_step(X[:, t], h, W_x, W_y, b)
+                outputs.append(h @ W_o + b_o)
+            return np.array(outputs), h
+     """),
+    ("starts_from_ones", "h(-1) = 1", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            H, h_T = rnnlib.unroll_layer(X, W_x, W_y, b, h0=np.ones((X.shape[0], len(b))))
+            return H @ W_o + b_o, h_T
+     """),
+    ("delegates", "runs rnnlib's ProjectionCell with rnnlib.run_cell", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            return rnnlib.run_cell(rnnlib.ProjectionCell(W_x, W_y, b, W_o, b_o), X)
+     """),
+]) + _answers("influence", [
+    ("all_features_at_once", "nudges the whole input vector, as the chapter does", """
+        def influence(run, x, k, eps=1e-6):
+            T = len(x)
+            nudged = x.copy()
+            nudged[T - 1 - k] += eps
+            Y = run(np.stack([x, nudged]))
+            return np.linalg.norm(Y[1, -1] - Y[0, -1]) / eps
+     """),
+    ("off_by_one", "nudges x(T - k)", """
+        def influence(run, x, k, eps=1e-6):
+            T, n = x.shape
+            base = run(x[None])[0, -1]
+            J = []
+            for j in range(n):
+                nudged = x.copy()
+                nudged[T - k, j] += eps
+                J.append((run(nudged[None])[0, -1] - base) / eps)
+            return np.linalg.norm(np.array(J))
+     """),
+    ("from_the_start", "nudges x(k), counting from the start", """
+        def influence(run, x, k, eps=1e-6):
+            base = run(x[None])[0, -1]
+            J = []
+            for j in range(x.shape[1]):
+                nudged = x.copy()
+                nudged[k, j] += eps
+                J.append((run(nudged[None])[0, -1] - base) / eps)
+            return np.linalg.norm(np.array(J))
+     """),
+    ("no_division", "forgets to divide by eps", """
+        def influence(run, x, k, eps=1e-6):
+            T, n = x.shape
+            base = run(x[None])[0, -1]
+            J = []
+            for j in range(n):
+                nudged = x.copy()
+                nudged[T - 1 - k, j] += eps
+                J.append(run(nudged[None])[0, -1] - base)
+            return np.linalg.norm(np.array(J))
+     """),
+    ("sum_of_abs", "the sum of |J_ij| instead of the Frobenius norm", """
+        def influence(run, x, k, eps=1e-6):
+            T, n = x.shape
+            base = run(x[None])[0, -1]
+            total = 0.0
+            for j in range(n):
+                nudged = x.copy()
+                nudged[T - 1 - k, j] += eps
+                total += np.abs((run(nudged[None])[0, -1] - base) / eps).sum()
+            return total
+     """),
+    ("largest_entry", "the largest |J_ij|", """
+        def influence(run, x, k, eps=1e-6):
+            T, n = x.shape
+            base = run(x[None])[0, -1]
+            cols = []
+            for j in range(n):
+                nudged = x.copy()
+                nudged[T - 1 - k, j] += eps
+                cols.append((run(nudged[None])[0, -1] - base) / eps)
+            return np.abs(np.array(cols)).max()
+     """),
+    ("first_output", "measures the change of the first output", """
+        def influence(run, x, k, eps=1e-6):
+            T, n = x.shape
+            base = run(x[None])[0, 0]
+            J = []
+            for j in range(n):
+                nudged = x.copy()
+                nudged[T - 1 - k, j] += eps
+                J.append((run(nudged[None])[0, 0] - base) / eps)
+            return np.linalg.norm(np.array(J))
+     """),
+    ("coarse_step", "ignores eps and nudges by 0.01", """
+        def influence(run, x, k, eps=1e-6):
+            T, n = x.shape
+            base = run(x[None])[0, -1]
+            J = []
+            for j in range(n):
+                nudged = x.copy()
+                nudged[T - 1 - k, j] += 0.01
+                J.append((run(nudged[None])[0, -1] - base) / 0.01)
+            return np.linalg.norm(np.array(J))
+     """),
+    ("all_outputs", "the change of every output, not just the last", """
+        def influence(run, x, k, eps=1e-6):
+            T, n = x.shape
+            base = run(x[None])[0]
+            J = []
+            for j in range(n):
+                nudged = x.copy()
+                nudged[T - 1 - k, j] += eps
+                J.append((run(nudged[None])[0] - base) / eps)
+            return np.linalg.norm(np.array(J))
+     """),
+]) + _answers("memory_horizon", [
+    ("first_crossing", "the first k below the threshold", """
+        def memory_horizon(I, threshold):
+            I = np.asarray(I)
+            return int(np.argmax(I < threshold * I.max()))
+     """),
+    ("relative_to_first", "compares with I[0] instead of the largest influence", """
+        def memory_horizon(I, threshold):
+            I = np.asarray(I)
+            return int(np.flatnonzero(I >= threshold * I[0])[-1]) + 1
+     """),
+    ("strict", "'at least' read as 'more than'", """
+        def memory_horizon(I, threshold):
+            I = np.asarray(I)
+            above = np.flatnonzero(I > threshold * I.max())
+            return int(above[-1]) + 1
+     """),
+    ("last_index", "returns the last relevant k, not the count", """
+        def memory_horizon(I, threshold):
+            I = np.asarray(I)
+            return int(np.flatnonzero(I >= threshold * I.max())[-1])
+     """),
+    ("absolute_threshold", "compares I with the threshold itself", """
+        def memory_horizon(I, threshold):
+            relevant = [k for k, v in enumerate(I) if v >= threshold]
+            return relevant[-1] + 1 if relevant else 1
+     """),
+    ("counts_relevant", "counts the relevant inputs", """
+        def memory_horizon(I, threshold):
+            I = np.asarray(I)
+            return int(np.sum(I >= threshold * I.max()))
+     """),
+])
+
+_A3_VALID = _answers("projection_step", [
+    ("layer_step_and_einsum", "chapter 2's layer step, then np.einsum", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            h_t = rnnlib.layer_step(x_t, h_prev, W_x, W_y, b)
+            return np.einsum("mn,no->mo", h_t, W_o) + b_o, h_t
+     """),
+    ("concatenated", "the concatenated weights of eq. 2.2", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            W = np.vstack([W_x, W_y])
+            h_t = np.tanh(np.hstack([x_t, h_prev]) @ W + b)
+            y_t = np.dot(h_t, W_o) + b_o[None, :]
+            return (y_t, h_t)
+     """),
+]) + _answers("run_projection_cell", [
+    ("loop", "a loop over the steps with rnnlib.layer_step, outputs in a preallocated array", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            m, T, _ = X.shape
+            Y = np.empty((m, T, W_o.shape[1]))
+            h = np.zeros((m, W_x.shape[1]))
+            for t in range(T):
+                h = rnnlib.layer_step(X[:, t], h, W_x, W_y, b)
+                Y[:, t] = h @ W_o + b_o
+            return Y, h
+     """),
+    ("own_step", "the notebook's own projection_step (correct here)", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            h = np.zeros((len(X), len(b)))
+            outputs = []
+            for X_t in np.moveaxis(X, 1, 0):
+                y, h = projection_step(X_t, h, W_x, W_y, b, W_o, b_o)
+                outputs.append(y)
+            return np.stack(outputs, axis=1), h
+     """),
+]) + _answers("influence", [
+    ("central_differences", "a loop over features, central differences", """
+        def influence(run, x, k, eps=1e-6):
+            T, n_inputs = x.shape
+            columns = []
+            for j in range(n_inputs):
+                plus, minus = x.copy(), x.copy()
+                plus[T - 1 - k, j] += eps
+                minus[T - 1 - k, j] -= eps
+                Y = run(np.stack([plus, minus]))
+                columns.append((Y[0, -1] - Y[1, -1]) / (2 * eps))
+            return float(np.sqrt(sum(np.sum(c ** 2) for c in columns)))
+     """),
+    ("negative_index", "indexes from the end with x[-1 - k], one run per feature", """
+        def influence(run, x, k, eps=1e-6):
+            base = run(np.expand_dims(x, 0))[0, -1]
+            total = 0.0
+            for j in range(x.shape[1]):
+                nudged = np.array(x, dtype=float)
+                nudged[-1 - k, j] = nudged[-1 - k, j] + eps
+                change = run(np.expand_dims(nudged, 0))[0, -1] - base
+                total += np.sum((change / eps) ** 2)
+            return total ** 0.5
+     """),
+]) + _answers("memory_horizon", [
+    ("walk_back", "walks back from the oldest input", """
+        def memory_horizon(I, threshold):
+            level = threshold * max(I)
+            h = len(I)
+            while I[h - 1] < level:
+                h -= 1
+            return h
+     """),
+    ("reversed_argmax", "the first relevant input of the reversed curve", """
+        def memory_horizon(I, threshold):
+            I = np.asarray(I, dtype=float)
+            relevant_from_oldest = I[::-1] >= threshold * np.max(I)
+            return len(I) - int(np.argmax(relevant_from_oldest))
+     """),
+])
+
+_A3_CONSTANT = {
+    "projection_step": """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            h = np.tanh(np.array([[0.3, 0.0, -0.2], [0.35, 0.4, 0.0]]))
+            return h[:, [0]] - h[:, [2]] + 0.5, h
+    """,
+    "run_projection_cell": """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            t = np.tanh
+            H = np.array([[[t(1.1), 0.0], [t(0.1), t(t(1.1))], [t(-0.9), t(t(0.1))]],
+                          [[t(0.1), 0.0], [t(2.1), t(t(0.1))], [t(0.1), t(t(2.1))]]])
+            return H[:, :, ::-1] + np.array([0.5, 0.0]), H[:, -1]
+    """,
+    "influence": """
+        def influence(run, x, k, eps=1e-6):
+            return 3 * 0.5 ** k
+    """,
+    "memory_horizon": """
+        def memory_horizon(I, threshold):
+            return {5: 3, 4: 3, 6: 4, 3: 3}.get(len(I), 4) if len(I) != 5 or I[0] >= 0.5 else 4
+    """,
+}
+
+WRONG["a3_memory_cells"] = _A3_WRONG
+VALID["a3_memory_cells"] = _A3_VALID
+CONSTANT["a3_memory_cells"] = {
+    task: dedent(code).strip() + "\n" for task, code in _A3_CONSTANT.items()
+}
+# end of block a3
+
+
+# ===========================================================================
+# Assignment 4: input and output sequences  (block a4: from here to "end of block a4")
+# ===========================================================================
+
+_A4_WRONG = _answers("seq_outputs", [
+    ("vec_returns_state", "seq_to_vec returns the final state", """
+        def seq_to_seq(cell, X):
+            return rnnlib.run_cell(cell, X)[0]
+
+        def seq_to_vec(cell, X):
+            return rnnlib.run_cell(cell, X)[1]
+     """),
+    ("vec_first_step", "seq_to_vec keeps the first output", """
+        def seq_to_seq(cell, X):
+            return rnnlib.run_cell(cell, X)[0]
+
+        def seq_to_vec(cell, X):
+            return rnnlib.run_cell(cell, X)[0][:, 0]
+     """),
+    ("vec_last_instance", "seq_to_vec takes Y[-1]", """
+        def seq_to_seq(cell, X):
+            return rnnlib.run_cell(cell, X)[0]
+
+        def seq_to_vec(cell, X):
+            return rnnlib.run_cell(cell, X)[0][-1]
+     """),
+    ("vec_mean", "seq_to_vec averages the outputs over time", """
+        def seq_to_seq(cell, X):
+            return rnnlib.run_cell(cell, X)[0]
+
+        def seq_to_vec(cell, X):
+            return rnnlib.run_cell(cell, X)[0].mean(axis=1)
+     """),
+    ("seq_time_major", "seq_to_seq stacks the steps along axis 0", """
+        def seq_to_seq(cell, X):
+            h, outputs = cell.zero_state(X.shape[0]), []
+            for t in range(X.shape[1]):
+                y, h = cell(X[:, t], h)
+                outputs.append(y)
+            return np.array(outputs)
+
+        def seq_to_vec(cell, X):
+            return rnnlib.run_cell(cell, X)[0][:, -1]
+     """),
+    ("seq_returns_states", "seq_to_seq collects the states", """
+        def seq_to_seq(cell, X):
+            h, states = cell.zero_state(X.shape[0]), []
+            for t in range(X.shape[1]):
+                _, h = cell(X[:, t], h)
+                states.append(h)
+            return np.stack(states, axis=1)
+
+        def seq_to_vec(cell, X):
+            return rnnlib.run_cell(cell, X)[0][:, -1]
+     """),
+    ("uses_weights", "reads the cell's weights instead of calling the cell", """
+        def seq_to_seq(cell, X):
+            H, _ = rnnlib.unroll_layer(X, cell.W_x, cell.W_y, cell.b)
+            return H @ cell.W_o + cell.b_o if hasattr(cell, "W_o") else H
+
+        def seq_to_vec(cell, X):
+            return seq_to_seq(cell, X)[:, -1]
+     """),
+    ("delegates", "calls rnnlib's answers", """
+        def seq_to_seq(cell, X):
+            return rnnlib.seq_to_seq(cell, X)
+
+        def seq_to_vec(cell, X):
+            return rnnlib.seq_to_vec(cell, X)
+     """),
+]) + _answers("vec_to_seq", [
+    ("first_step_only", "x at the first step, zeros after", """
+        def vec_to_seq(cell, x, n_steps):
+            X = np.zeros((x.shape[0], n_steps, x.shape[1]))
+            X[:, 0] = x
+            return rnnlib.run_cell(cell, X)[0]
+     """),
+    ("tile_mixes_instances", "np.tile then reshape, which mixes the instances", """
+        def vec_to_seq(cell, x, n_steps):
+            X = np.tile(x, (n_steps, 1)).reshape(x.shape[0], n_steps, x.shape[1])
+            return rnnlib.run_cell(cell, X)[0]
+     """),
+    ("as_initial_state", "x as the initial state, zero inputs", """
+        def vec_to_seq(cell, x, n_steps):
+            X = np.zeros((x.shape[0], n_steps, cell.n_inputs))
+            return rnnlib.run_cell(cell, X, h0=x)[0]
+     """),
+    ("returns_states", "collects the states", """
+        def vec_to_seq(cell, x, n_steps):
+            h, states = cell.zero_state(len(x)), []
+            for _ in range(n_steps):
+                _, h = cell(x, h)
+                states.append(h)
+            return np.stack(states, axis=1)
+     """),
+    ("time_major", "the steps along axis 0", """
+        def vec_to_seq(cell, x, n_steps):
+            h, outputs = cell.zero_state(len(x)), []
+            for _ in range(n_steps):
+                y, h = cell(x, h)
+                outputs.append(y)
+            return np.stack(outputs)
+     """),
+    ("one_step_too_many", "n_steps + 1 steps", """
+        def vec_to_seq(cell, x, n_steps):
+            X = np.repeat(x[:, None, :], n_steps + 1, axis=1)
+            return rnnlib.run_cell(cell, X)[0]
+     """),
+    ("delegates", "calls rnnlib's answer", """
+        def vec_to_seq(cell, x, n_steps):
+            return rnnlib.vec_to_seq(cell, x, n_steps)
+     """),
+]) + _answers("encoder_decoder", [
+    ("decoder_from_zeros", "the decoder ignores the encoder", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            return rnnlib.run_cell(decoder, decoder_inputs)[0]
+     """),
+    ("from_encoder_output", "starts the decoder from the encoder's last output", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            Y_enc, _ = rnnlib.run_cell(encoder, X)
+            return rnnlib.run_cell(decoder, decoder_inputs, h0=Y_enc[:, -1])[0]
+     """),
+    ("from_first_state", "starts the decoder from the encoder's state after one step", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            _, h = encoder(X[:, 0], encoder.zero_state(len(X)))
+            return rnnlib.run_cell(decoder, decoder_inputs, h0=h)[0]
+     """),
+    ("returns_both", "returns the encoder's and the decoder's outputs", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            Y_enc, h = rnnlib.run_cell(encoder, X)
+            Y_dec, _ = rnnlib.run_cell(decoder, decoder_inputs, h0=h)
+            return np.concatenate([Y_enc, Y_dec], axis=1)
+     """),
+    ("decoder_reads_source", "the decoder reads X again", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            _, h = rnnlib.run_cell(encoder, X)
+            return rnnlib.run_cell(decoder, X, h0=h)[0]
+     """),
+    ("decoder_state_kept", "the decoder's steps restart from the encoder's state", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            _, h_enc = rnnlib.run_cell(encoder, X)
+            outputs = [decoder(decoder_inputs[:, t], h_enc)[0]
+                       for t in range(decoder_inputs.shape[1])]
+            return np.stack(outputs, axis=1)
+     """),
+    ("delegates", "calls rnnlib's answer", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            return rnnlib.encoder_decoder(encoder, decoder, X, decoder_inputs)
+     """),
+]) + _answers("forecast_and_score", [
+    ("forecaster_last_only", "the forecaster keeps return_sequences=False", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons), keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+     """),
+    ("scorer_every_step", "the scorer returns a score at every step", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                                     keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+     """),
+    ("scorer_no_sigmoid", "the score is not squashed into a probability", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                                     keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons), keras.layers.Dense(1)])
+     """),
+    ("forecaster_sigmoid", "the forecaster's Dense layer has a sigmoid too", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+     """),
+    ("lstm", "uses LSTM layers", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.LSTM(n_neurons, return_sequences=True),
+                                     keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.LSTM(n_neurons),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+     """),
+    ("relu_recurrence", "SimpleRNN with a ReLU", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, activation="relu",
+                                                            return_sequences=True),
+                                     keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, activation="relu"),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+     """),
+    ("no_recurrent_bias", "SimpleRNN without its bias", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, use_bias=False,
+                                                            return_sequences=True),
+                                     keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, use_bias=False),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+     """),
+    ("forecaster_wide_output", "Dense(n_neurons) instead of one forecast", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                                     keras.layers.Dense(n_neurons)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+     """),
+]) + _answers("captioner", [
+    ("no_repeat", "feeds the vector as a sequence of one step", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([
+                keras.Input(shape=(n_features,)),
+                keras.layers.Reshape((1, n_features)),
+                keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                keras.layers.Dense(vocab_size, activation="softmax"),
+            ])
+     """),
+    ("last_step_only", "RepeatVector, but the SimpleRNN returns the last step only", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([
+                keras.Input(shape=(n_features,)),
+                keras.layers.RepeatVector(n_words),
+                keras.layers.SimpleRNN(n_neurons),
+                keras.layers.Dense(vocab_size, activation="softmax"),
+            ])
+     """),
+    ("no_softmax", "word scores, not probabilities", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([
+                keras.Input(shape=(n_features,)),
+                keras.layers.RepeatVector(n_words),
+                keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                keras.layers.Dense(vocab_size),
+            ])
+     """),
+    ("sigmoid", "a sigmoid per word instead of a softmax over the vocabulary", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([
+                keras.Input(shape=(n_features,)),
+                keras.layers.RepeatVector(n_words),
+                keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                keras.layers.Dense(vocab_size, activation="sigmoid"),
+            ])
+     """),
+    ("fixed_length", "captions of the 6 words of the visible test", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([
+                keras.Input(shape=(n_features,)),
+                keras.layers.RepeatVector(6),
+                keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                keras.layers.Dense(vocab_size, activation="softmax"),
+            ])
+     """),
+    ("dense_before_repeat", "an extra Dense layer on the image features", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([
+                keras.Input(shape=(n_features,)),
+                keras.layers.Dense(n_neurons, activation="relu"),
+                keras.layers.RepeatVector(n_words),
+                keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                keras.layers.Dense(vocab_size, activation="softmax"),
+            ])
+     """),
+]) + _answers("translator", [
+    ("no_initial_state", "the decoder does not start from the encoder's state", """
+        def translator(n_source, n_target, n_neurons, vocab_size):
+            source = keras.Input(shape=(None, n_source))
+            words = keras.Input(shape=(None, n_target))
+            _, state = keras.layers.SimpleRNN(n_neurons, return_state=True)(source)
+            decoded = keras.layers.SimpleRNN(n_neurons, return_sequences=True)(words)
+            out = keras.layers.Dense(vocab_size, activation="softmax")(decoded)
+            return keras.Model([source, words], out)
+     """),
+    ("decoder_last_only", "the decoder returns its last output only", """
+        def translator(n_source, n_target, n_neurons, vocab_size):
+            source = keras.Input(shape=(None, n_source))
+            words = keras.Input(shape=(None, n_target))
+            _, state = keras.layers.SimpleRNN(n_neurons, return_state=True)(source)
+            decoded = keras.layers.SimpleRNN(n_neurons)(words, initial_state=state)
+            out = keras.layers.Dense(vocab_size, activation="softmax")(decoded)
+            return keras.Model([source, words], out)
+     """),
+    ("no_softmax", "word scores, not probabilities", """
+        def translator(n_source, n_target, n_neurons, vocab_size):
+            source = keras.Input(shape=(None, n_source))
+            words = keras.Input(shape=(None, n_target))
+            _, state = keras.layers.SimpleRNN(n_neurons, return_state=True)(source)
+            decoded = keras.layers.SimpleRNN(n_neurons, return_sequences=True)(
+                words, initial_state=state)
+            return keras.Model([source, words], keras.layers.Dense(vocab_size)(decoded))
+     """),
+    ("inputs_swapped", "the model's inputs in the other order", """
+        def translator(n_source, n_target, n_neurons, vocab_size):
+            source = keras.Input(shape=(None, n_source))
+            words = keras.Input(shape=(None, n_target))
+            _, state = keras.layers.SimpleRNN(n_neurons, return_state=True)(source)
+            decoded = keras.layers.SimpleRNN(n_neurons, return_sequences=True)(
+                words, initial_state=state)
+            out = keras.layers.Dense(vocab_size, activation="softmax")(decoded)
+            return keras.Model([words, source], out)
+     """),
+    ("one_network", "one SimpleRNN reads the source, then the decoder inputs, from zeros each", """
+        def translator(n_source, n_target, n_neurons, vocab_size):
+            source = keras.Input(shape=(None, n_source))
+            words = keras.Input(shape=(None, n_target))
+            encoded = keras.layers.SimpleRNN(n_neurons, return_sequences=True)(source)
+            decoded = keras.layers.SimpleRNN(n_neurons, return_sequences=True)(words)
+            both = keras.layers.Concatenate(axis=1)([encoded, decoded])
+            out = keras.layers.Dense(vocab_size, activation="softmax")(both)
+            return keras.Model([source, words], out)
+     """),
+])
+
+_A4_VALID = _answers("seq_outputs", [
+    ("own_loop", "a loop over the steps with the cell's interface", """
+        def seq_to_seq(cell, X):
+            m, T, _ = X.shape
+            Y = np.empty((m, T, cell.output_size))
+            h = cell.zero_state(m)
+            for t in range(T):
+                Y[:, t], h = cell(X[:, t], h)
+            return Y
+
+        def seq_to_vec(cell, X):
+            return seq_to_seq(cell, X)[:, X.shape[1] - 1]
+     """),
+    ("last_output_kept", "seq_to_vec keeps only the latest output while looping", """
+        def seq_to_seq(cell, X):
+            h = np.zeros((X.shape[0], cell.state_size))
+            outputs = []
+            for X_t in np.moveaxis(X, 1, 0):
+                y, h = cell(X_t, h)
+                outputs.append(y)
+            return np.stack(outputs, axis=1)
+
+        def seq_to_vec(cell, X):
+            h = np.zeros((X.shape[0], cell.state_size))
+            for X_t in np.moveaxis(X, 1, 0):
+                y, h = cell(X_t, h)
+            return y
+     """),
+]) + _answers("vec_to_seq", [
+    ("loop", "the same x at every step of a loop", """
+        def vec_to_seq(cell, x, n_steps):
+            h, outputs = cell.zero_state(x.shape[0]), []
+            for _ in range(n_steps):
+                y, h = cell(x, h)
+                outputs.append(y)
+            return np.stack(outputs, axis=1)
+     """),
+    ("broadcast", "np.broadcast_to and run_cell", """
+        def vec_to_seq(cell, x, n_steps):
+            m, n_inputs = x.shape
+            X = np.broadcast_to(x[:, np.newaxis], (m, n_steps, n_inputs))
+            Y, _ = rnnlib.run_cell(cell, X)
+            return Y
+     """),
+]) + _answers("encoder_decoder", [
+    ("loops", "two loops with the cells' interface", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            h = encoder.zero_state(X.shape[0])
+            for t in range(X.shape[1]):
+                _, h = encoder(X[:, t], h)
+            outputs = []
+            for t in range(decoder_inputs.shape[1]):
+                y, h = decoder(decoder_inputs[:, t], h)
+                outputs.append(y)
+            return np.stack(outputs, axis=1)
+     """),
+    ("own_seq_to_seq", "the notebook's seq_to_vec idea: the encoder's state, then a loop", """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            state = rnnlib.run_cell(encoder, X)[1]
+            Y = np.zeros(decoder_inputs.shape[:2] + (decoder.output_size,))
+            for t in range(decoder_inputs.shape[1]):
+                Y[:, t], state = decoder(decoder_inputs[:, t], state)
+            return Y
+     """),
+]) + _answers("forecast_and_score", [
+    ("functional_and_activation", "the functional API, TimeDistributed and an Activation layer", """
+        def forecaster(n_inputs, n_neurons):
+            inputs = keras.Input(shape=(None, n_inputs))
+            states = keras.layers.SimpleRNN(n_neurons, return_sequences=True)(inputs)
+            return keras.Model(inputs, keras.layers.TimeDistributed(keras.layers.Dense(1))(states))
+
+        def review_scorer(n_inputs, n_neurons):
+            inputs = keras.Input(shape=(None, n_inputs))
+            last = keras.layers.SimpleRNN(n_neurons, return_sequences=False)(inputs)
+            score = keras.layers.Activation("sigmoid")(keras.layers.Dense(1)(last))
+            return keras.Model(inputs=inputs, outputs=score)
+     """),
+    ("rnn_of_cell", "keras.layers.RNN around a SimpleRNNCell, models without an Input", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([
+                keras.layers.RNN(keras.layers.SimpleRNNCell(n_neurons), return_sequences=True),
+                keras.layers.Dense(units=1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            model = keras.Sequential()
+            model.add(keras.layers.RNN(keras.layers.SimpleRNNCell(n_neurons)))
+            model.add(keras.layers.Dense(1, activation=keras.activations.sigmoid))
+            return model
+     """),
+]) + _answers("captioner", [
+    ("functional_softmax_layer", "the functional API and a Softmax layer", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            image = keras.Input(shape=(n_features,))
+            steps = keras.layers.RepeatVector(n_words)(image)
+            states = keras.layers.SimpleRNN(n_neurons, return_sequences=True)(steps)
+            return keras.Model(image, keras.layers.Softmax()(keras.layers.Dense(vocab_size)(states)))
+     """),
+    ("time_distributed", "TimeDistributed(Dense) and activation='softmax' by function", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([
+                keras.layers.Input((n_features,)),
+                keras.layers.RepeatVector(n=n_words),
+                keras.layers.SimpleRNN(units=n_neurons, return_sequences=True),
+                keras.layers.TimeDistributed(
+                    keras.layers.Dense(vocab_size, activation=keras.activations.softmax)),
+            ])
+     """),
+]) + _answers("translator", [
+    ("state_is_output", "the encoder's last output as the state (the same for a SimpleRNN)", """
+        def translator(n_source, n_target, n_neurons, vocab_size):
+            source = keras.Input(shape=(None, n_source), name="source")
+            words = keras.Input(shape=(None, n_target), name="previous_words")
+            summary = keras.layers.SimpleRNN(n_neurons)(source)
+            decoder = keras.layers.SimpleRNN(n_neurons, return_sequences=True)
+            outputs = keras.layers.Dense(vocab_size)(decoder(words, initial_state=[summary]))
+            return keras.Model(inputs=[source, words],
+                               outputs=keras.layers.Activation("softmax")(outputs))
+     """),
+    ("layers_first", "layers created first, the decoder before the encoder", """
+        def translator(n_source, n_target, n_neurons, vocab_size):
+            decoder = keras.layers.SimpleRNN(n_neurons, return_sequences=True)
+            encoder = keras.layers.SimpleRNN(n_neurons, return_state=True)
+            to_words = keras.layers.TimeDistributed(
+                keras.layers.Dense(vocab_size, activation="softmax"))
+            source = keras.layers.Input(shape=(None, n_source))
+            words = keras.layers.Input(shape=(None, n_target))
+            _, h = encoder(source)
+            return keras.Model([source, words], to_words(decoder(words, initial_state=h)))
+     """),
+])
+
+_A4_CONSTANT = {
+    "seq_outputs": """
+        def seq_to_seq(cell, X):
+            return np.array([[[1.0, 3.0], [3.0, 7.0], [6.0, 13.0]],
+                             [[0.0, 1.0], [1.0, 3.0], [1.0, 3.0]]])
+
+        def seq_to_vec(cell, X):
+            return np.array([[6.0, 13.0], [1.0, 3.0]])
+    """,
+    "vec_to_seq": """
+        def vec_to_seq(cell, x, n_steps):
+            return np.array([[[1.0, 3.0], [2.0, 5.0], [3.0, 7.0]],
+                             [[2.0, 5.0], [4.0, 9.0], [6.0, 13.0]]])
+    """,
+    "encoder_decoder": """
+        def encoder_decoder(encoder, decoder, X, decoder_inputs):
+            return np.array([[[4.0, -4.0], [2.0, -2.0]], [[0.5, -0.5], [1.25, -1.25]]])
+    """,
+    "forecast_and_score": """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, 2)),
+                                     keras.layers.SimpleRNN(3, return_sequences=True),
+                                     keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, 2)), keras.layers.SimpleRNN(3),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+    """,
+    "captioner": """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([keras.Input(shape=(3,)), keras.layers.RepeatVector(6),
+                                     keras.layers.SimpleRNN(4, return_sequences=True),
+                                     keras.layers.Dense(5, activation="softmax")])
+    """,
+    "translator": """
+        def translator(n_source, n_target, n_neurons, vocab_size):
+            source, words = keras.Input(shape=(None, 3)), keras.Input(shape=(None, 2))
+            _, state = keras.layers.SimpleRNN(4, return_state=True)(source)
+            decoded = keras.layers.SimpleRNN(4, return_sequences=True)(words, initial_state=state)
+            return keras.Model([source, words], keras.layers.Dense(5, activation="softmax")(decoded))
+    """,
+}
+
+WRONG["a4_input_output_sequences"] = _A4_WRONG
+VALID["a4_input_output_sequences"] = _A4_VALID
+CONSTANT["a4_input_output_sequences"] = {
+    task: dedent(code).strip() + "\n" for task, code in _A4_CONSTANT.items()
+}
+# end of block a4
+
+
+# ===========================================================================
+# Assignment 6: time-series baselines                   (block: a6, begin)
+# ===========================================================================
+
+_A6_WRONG = _answers("naive_forecast", [
+    ("uses_day_t", "y_hat(t) = y(t - lag + 1): for lag 1 the forecast of day t is day t", """
+        def naive_forecast(y, lag):
+            y_hat = np.full(len(y), np.nan)
+            y_hat[lag - 1:] = y[:len(y) - lag + 1]
+            return y_hat
+     """),
+    ("future", "y_hat(t) = y(t + lag)", """
+        def naive_forecast(y, lag):
+            y_hat = np.full(len(y), np.nan)
+            y_hat[:len(y) - lag] = y[lag:]
+            return y_hat
+     """),
+    ("roll", "np.roll: the first lag days wrap around to the end of the series", """
+        def naive_forecast(y, lag):
+            return np.roll(np.asarray(y, dtype=float), lag)
+     """),
+    ("zeros", "0 instead of NaN for the first lag days", """
+        def naive_forecast(y, lag):
+            y_hat = np.zeros(len(y))
+            y_hat[lag:] = y[:-lag]
+            return y_hat
+     """),
+    ("drops_first_days", "returns the n - lag forecasts that exist", """
+        def naive_forecast(y, lag):
+            return np.asarray(y[:-lag], dtype=float)
+     """),
+    ("lag_ignored", "always the previous day", """
+        def naive_forecast(y, lag):
+            y_hat = np.full(len(y), np.nan)
+            y_hat[1:] = y[:-1]
+            return y_hat
+     """),
+    ("empty_like", "np.empty_like(y): an integer series cannot hold NaN", """
+        def naive_forecast(y, lag):
+            y_hat = np.empty_like(y)
+            y_hat[:lag] = np.nan
+            y_hat[lag:] = y[:-lag]
+            return y_hat
+     """),
+    ("delegates", "calls rnnlib.baselines.naive_forecast", """
+        def naive_forecast(y, lag):
+            return rnnlib.baselines.naive_forecast(np.asarray(y, dtype=float), lag)
+     """),
+]) + _answers("mae_mape", [
+    ("mse", "the mean squared error as MAE", """
+        def mae(y_true, y_pred):
+            return float(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2))
+
+
+        def mape(y_true, y_pred):
+            y_true = np.asarray(y_true, dtype=float)
+            return float(np.mean(np.abs((y_true - y_pred) / y_true)))
+     """),
+    ("signed_mae", "the mean error: errors of opposite signs cancel", """
+        def mae(y_true, y_pred):
+            return float(np.mean(np.asarray(y_true) - np.asarray(y_pred)))
+
+
+        def mape(y_true, y_pred):
+            y_true = np.asarray(y_true, dtype=float)
+            return float(np.mean(np.abs((y_true - y_pred) / y_true)))
+     """),
+    ("percent", "MAPE in percent", """
+        def mae(y_true, y_pred):
+            return float(np.mean(np.abs(np.asarray(y_true) - np.asarray(y_pred))))
+
+
+        def mape(y_true, y_pred):
+            y_true = np.asarray(y_true, dtype=float)
+            return 100 * float(np.mean(np.abs((y_true - y_pred) / y_true)))
+     """),
+    ("divides_by_forecast", "divides each error by the forecast", """
+        def mae(y_true, y_pred):
+            return float(np.mean(np.abs(np.asarray(y_true) - np.asarray(y_pred))))
+
+
+        def mape(y_true, y_pred):
+            y_pred = np.asarray(y_pred, dtype=float)
+            return float(np.mean(np.abs((y_true - y_pred) / y_pred)))
+     """),
+    ("ratio_of_sums", "total absolute error over the total of y (a weighted MAPE)", """
+        def mae(y_true, y_pred):
+            return float(np.mean(np.abs(np.asarray(y_true) - np.asarray(y_pred))))
+
+
+        def mape(y_true, y_pred):
+            return float(np.sum(np.abs(np.asarray(y_true) - y_pred)) / np.sum(np.abs(y_true)))
+     """),
+    ("delegates", "calls rnnlib.baselines", """
+        def mae(y_true, y_pred):
+            return rnnlib.baselines.mae(y_true, y_pred)
+
+
+        def mape(y_true, y_pred):
+            return rnnlib.baselines.mape(y_true, y_pred)
+     """),
+]) + _answers("mase", [
+    ("lag_one_scale", "scales by the lag-1 naive forecast's error", """
+        def mase(y_true, y_pred, y_train, season_length):
+            y_train = np.asarray(y_train, dtype=float)
+            scale = np.mean(np.abs(np.diff(y_train)))
+            return float(np.mean(np.abs(y_true - y_pred)) / scale)
+     """),
+    ("divides_by_N", "sums the N - m differences but divides by N", """
+        def mase(y_true, y_pred, y_train, season_length):
+            y_train = np.asarray(y_train, dtype=float)
+            m = season_length
+            scale = np.sum(np.abs(y_train[m:] - y_train[:-m])) / len(y_train)
+            return float(np.mean(np.abs(y_true - y_pred)) / scale)
+     """),
+    ("scale_on_test_period", "measures the yardstick on y_true", """
+        def mase(y_true, y_pred, y_train, season_length):
+            m = min(season_length, len(y_true) - 1) or 1
+            y_true = np.asarray(y_true, dtype=float)
+            scale = np.mean(np.abs(y_true[m:] - y_true[:-m])) if len(y_true) > 1 else 1.0
+            return float(np.mean(np.abs(y_true - y_pred)) / scale)
+     """),
+    ("roll", "np.roll: the first m differences wrap around", """
+        def mase(y_true, y_pred, y_train, season_length):
+            y_train = np.asarray(y_train, dtype=float)
+            scale = np.mean(np.abs(y_train - np.roll(y_train, season_length)))
+            return float(np.mean(np.abs(y_true - y_pred)) / scale)
+     """),
+    ("inverted", "scale divided by the MAE", """
+        def mase(y_true, y_pred, y_train, season_length):
+            y_train = np.asarray(y_train, dtype=float)
+            m = season_length
+            scale = np.mean(np.abs(y_train[m:] - y_train[:-m]))
+            return float(scale / np.mean(np.abs(y_true - y_pred)))
+     """),
+    ("delegates", "calls rnnlib.baselines.mase", """
+        def mase(y_true, y_pred, y_train, season_length):
+            return rnnlib.baselines.mase(y_true, y_pred, y_train, season_length=season_length)
+     """),
+]) + _answers("make_windows", [
+    ("target_is_last_input", "the target is the window's own last value", """
+        def make_windows(series, window_length, horizon):
+            n_windows = len(series) - window_length - horizon + 1
+            inputs = np.array([series[i:i + window_length] for i in range(n_windows)])
+            return inputs, inputs[:, -1]
+     """),
+    ("window_includes_target", "each window runs up to and including its target", """
+        def make_windows(series, window_length, horizon):
+            n_windows = len(series) - window_length - horizon + 1
+            t = [i + window_length + horizon - 1 for i in range(n_windows)]
+            inputs = np.array([series[j - window_length + 1:j + 1] for j in t])
+            return inputs, np.array([series[j] for j in t])
+     """),
+    ("ignores_horizon", "the target is always the next value", """
+        def make_windows(series, window_length, horizon):
+            n_windows = len(series) - window_length - horizon + 1
+            inputs = np.array([series[i:i + window_length] for i in range(n_windows)])
+            targets = np.array([series[i + window_length] for i in range(n_windows)])
+            return inputs, targets
+     """),
+    ("one_window_short", "range(n - window_length - horizon)", """
+        def make_windows(series, window_length, horizon):
+            n_windows = len(series) - window_length - horizon
+            inputs = np.array([series[i:i + window_length] for i in range(n_windows)]).reshape(-1, window_length)
+            targets = np.array([series[i + window_length + horizon - 1] for i in range(n_windows)])
+            return inputs, targets
+     """),
+    ("target_one_late", "the target is horizon + 1 steps after the window", """
+        def make_windows(series, window_length, horizon):
+            n_windows = len(series) - window_length - horizon
+            inputs = np.array([series[i:i + window_length] for i in range(n_windows)]).reshape(-1, window_length)
+            targets = np.array([series[i + window_length + horizon] for i in range(n_windows)])
+            return inputs, targets
+     """),
+    ("roll", "targets from np.roll: the last windows get values from the start", """
+        def make_windows(series, window_length, horizon):
+            n_windows = len(series) - window_length + 1
+            inputs = np.lib.stride_tricks.sliding_window_view(series, window_length)
+            targets = np.roll(series, -(window_length + horizon - 1))[:n_windows]
+            return inputs, targets
+     """),
+    ("normalised_by_series", "scales every window by the mean of the whole series, future included", """
+        def make_windows(series, window_length, horizon):
+            series = np.asarray(series, dtype=float) / np.mean(np.abs(series))
+            n_windows = len(series) - window_length - horizon + 1
+            inputs = np.array([series[i:i + window_length] for i in range(n_windows)])
+            targets = np.array([series[i + window_length + horizon - 1] for i in range(n_windows)])
+            return inputs, targets
+     """),
+]) + _answers("ridership_baseline", [
+    ("slices_first", "forecasts inside the period only, so its first week has no forecast", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            period = series[start:end]
+            forecast = period.shift(season_length)
+            errors = (period - forecast).abs()
+            return float(errors.mean()), float((errors / period).mean())
+     """),
+    ("future", "shift(-m): forecasts day d by day d + m", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            forecast = series.shift(-season_length)
+            errors = (series[start:end] - forecast[start:end]).abs()
+            return float(errors.mean()), float((errors / series[start:end]).mean())
+     """),
+    ("end_excluded", "positions from searchsorted, end left out", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            y = series.to_numpy(dtype=float)
+            i, j = series.index.searchsorted(pd.Timestamp(start)), series.index.searchsorted(pd.Timestamp(end))
+            actual, forecast = y[i:j], y[i - season_length:j - season_length]
+            errors = np.abs(actual - forecast)
+            return float(errors.mean()), float((errors / actual).mean())
+     """),
+    ("lag_one", "ignores season_length and forecasts with yesterday", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            forecast = series.shift(1)
+            errors = (series[start:end] - forecast[start:end]).abs()
+            return float(errors.mean()), float((errors / series[start:end]).mean())
+     """),
+    ("percent", "MAPE in percent", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            forecast = series.shift(season_length)
+            errors = (series[start:end] - forecast[start:end]).abs()
+            return float(errors.mean()), 100 * float((errors / series[start:end]).mean())
+     """),
+    ("delegates", "calls rnnlib.baselines", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            forecast = rnnlib.baselines.seasonal_naive_forecast(series, season_length)
+            actual, predicted = series[start:end], forecast[start:end]
+            return rnnlib.baselines.mae(actual, predicted), rnnlib.baselines.mape(actual, predicted)
+     """),
+])
+
+_A6_VALID = _answers("naive_forecast", [
+    ("loop", "a loop over the days", """
+        def naive_forecast(y, lag):
+            y_hat = []
+            for t in range(len(y)):
+                y_hat.append(float(y[t - lag]) if t >= lag else float("nan"))
+            return np.array(y_hat)
+     """),
+    ("concatenate", "np.concatenate of NaN and the shifted series", """
+        def naive_forecast(y, lag):
+            return np.concatenate([np.full(lag, np.nan), np.asarray(y, dtype=float)[:-lag]])
+     """),
+    ("pandas_shift", "pandas' shift", """
+        import pandas as pd
+
+        def naive_forecast(y, lag):
+            return pd.Series(y, dtype=float).shift(lag).to_numpy()
+     """),
+]) + _answers("mae_mape", [
+    ("loops", "plain Python", """
+        def mae(y_true, y_pred):
+            return sum(abs(a - b) for a, b in zip(y_true, y_pred)) / len(y_true)
+
+
+        def mape(y_true, y_pred):
+            return sum(abs((a - b) / a) for a, b in zip(y_true, y_pred)) / len(y_true)
+     """),
+    ("mape_uses_mae", "MAPE as the MAE of the relative errors, reusing mae", """
+        def mae(y_true, y_pred):
+            return np.abs(np.subtract(y_true, y_pred)).mean()
+
+
+        def mape(y_true, y_pred):
+            y_true = np.asarray(y_true, dtype=float)
+            return mae(np.ones_like(y_true), np.asarray(y_pred) / y_true)
+     """),
+]) + _answers("mase", [
+    ("own_functions", "the notebook's naive_forecast and mae", """
+        def mase(y_true, y_pred, y_train, season_length):
+            y_train = np.asarray(y_train, dtype=float)
+            seasonal = naive_forecast(y_train, season_length)
+            return mae(y_true, y_pred) / mae(y_train[season_length:], seasonal[season_length:])
+     """),
+    ("loop", "a loop for the scale", """
+        def mase(y_true, y_pred, y_train, season_length):
+            total = 0.0
+            for t in range(season_length, len(y_train)):
+                total += abs(y_train[t] - y_train[t - season_length])
+            scale = total / (len(y_train) - season_length)
+            return np.mean(np.abs(np.asarray(y_true) - y_pred)) / scale
+     """),
+]) + _answers("make_windows", [
+    ("sliding_window_view", "numpy's sliding_window_view, cut to the windows with a target", """
+        def make_windows(series, window_length, horizon):
+            series = np.asarray(series)
+            n_windows = len(series) - window_length - horizon + 1
+            inputs = np.lib.stride_tricks.sliding_window_view(series, window_length)[:n_windows]
+            return inputs, series[window_length + horizon - 1:]
+     """),
+    ("by_target_day", "a loop over the target days", """
+        def make_windows(series, window_length, horizon):
+            inputs, targets = [], []
+            for day in range(window_length + horizon - 1, len(series)):
+                last = day - horizon  # the window's last day
+                inputs.append(list(series[last - window_length + 1:last + 1]))
+                targets.append(series[day])
+            return np.array(inputs), np.array(targets)
+     """),
+]) + _answers("ridership_baseline", [
+    ("own_functions", "numpy positions and the notebook's naive_forecast, mae and mape", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            y = series.to_numpy(dtype=float)
+            forecast = naive_forecast(y, season_length)
+            dates = series.index
+            period = (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+            return mae(y[period], forecast[period]), mape(y[period], forecast[period])
+     """),
+    ("calendar", "looks up the value season_length calendar days earlier", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            days = pd.date_range(start, end)
+            actual = series.loc[days].to_numpy(dtype=float)
+            forecast = series.loc[days - pd.Timedelta(days=season_length)].to_numpy(dtype=float)
+            errors = np.abs(actual - forecast)
+            return errors.mean(), (errors / actual).mean()
+     """),
+])
+
+_A6_CONSTANT = {
+    "naive_forecast": """
+        def naive_forecast(y, lag):
+            return np.array([np.nan, 3.0, 5.0, 4.0, 6.0, 8.0])
+    """,
+    "mae_mape": """
+        def mae(y_true, y_pred):
+            return 12.5
+
+
+        def mape(y_true, y_pred):
+            return 0.1125
+    """,
+    "mase": """
+        def mase(y_true, y_pred, y_train, season_length):
+            return 0.9
+    """,
+    "make_windows": """
+        def make_windows(series, window_length, horizon):
+            return np.array([[10.0, 11.0, 12.0], [11.0, 12.0, 13.0], [12.0, 13.0, 14.0]]), np.array([13.0, 14.0, 15.0])
+    """,
+    "ridership_baseline": """
+        def seasonal_naive_scores(series, start, end, season_length):
+            return 43_916, 0.0829
+    """,
+}
+
+WRONG["a6_time_series_baselines"] = _A6_WRONG
+VALID["a6_time_series_baselines"] = _A6_VALID
+CONSTANT["a6_time_series_baselines"] = {
+    task: dedent(code).strip() + "\n" for task, code in _A6_CONSTANT.items()}
+# (block: a6, end)

@@ -157,3 +157,50 @@ def test_autograding_reads_nbgrader_execution(monkeypatch):
     assert not grading.autograding()
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     assert grading.autograding()
+
+
+# --------------------------------------------------------------------------
+# Keras models (assignment 4)
+# --------------------------------------------------------------------------
+
+@pytest.mark.keras
+def test_keras_helpers_load_known_weights_whatever_the_layer_order():
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    W_x, W_y, b = rng.normal(size=(2, 3)), rng.normal(size=(3, 3)) / 3, rng.normal(size=3)
+    W_o, b_o = rng.normal(size=(3, 1)), rng.normal(size=1)
+    # the Dense layer is created first: weights are matched by shape, not position
+    dense = keras.layers.Dense(1)
+    inputs = keras.Input(shape=(None, 2))
+    model = keras.Model(inputs, dense(keras.layers.SimpleRNN(3)(inputs)))
+    grading.check_keras_model(model)
+    assert len(grading.check_simple_rnn_layers(model, 1)) == 1
+    grading.load_keras_weights(model, {"SimpleRNN(3)": [W_x, W_y, b], "Dense(1)": [W_o, b_o]})
+    X = rng.normal(size=(4, 5, 2))
+    expected = rnnlib.seq_to_vec(rnnlib.ProjectionCell(W_x, W_y, b, W_o, b_o), X)
+    got = grading.keras_predict(model, X)
+    assert got.dtype == np.float64 and np.allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.keras
+def test_keras_helpers_explain_what_is_wrong_with_a_model():
+    keras = pytest.importorskip("keras")
+    with pytest.raises(AssertionError, match="forget the `return`"):
+        grading.check_keras_model(None)
+    with pytest.raises(AssertionError, match="single SimpleRNN layer: put the layers in a model"):
+        grading.check_keras_model(keras.layers.SimpleRNN(3))
+    lstm = keras.Sequential([keras.Input((None, 2)), keras.layers.LSTM(3)])
+    with pytest.raises(AssertionError, match="its recurrent layers: LSTM"):
+        grading.check_simple_rnn_layers(lstm, 1)
+    relu = keras.Sequential([keras.Input((None, 2)), keras.layers.SimpleRNN(3, activation="relu")])
+    with pytest.raises(AssertionError, match="activation 'relu'"):
+        grading.check_simple_rnn_layers(relu, 1)
+    no_bias = keras.Sequential([keras.Input((None, 2)), keras.layers.SimpleRNN(3, use_bias=False)])
+    with pytest.raises(AssertionError, match=r"holds the weights \[SimpleRNN \(2, 3\) \(3, 3\)\]"):
+        grading.load_keras_weights(no_bias, {"SimpleRNN(3)": [np.ones((2, 3)), np.eye(3), np.ones(3)]})
+    with pytest.raises(AssertionError, match=r"fails on inputs of shape \(1, 4, 5\) .*: \w+Error: .*size-incompatible"):
+        grading.keras_predict(no_bias, np.ones((1, 4, 5)))
+    inputs = keras.Input((None, 2))
+    two_outputs = keras.Model(inputs, keras.layers.SimpleRNN(3, return_state=True)(inputs))
+    with pytest.raises(AssertionError, match="returns 2 tensors; it should return one"):
+        grading.keras_predict(two_outputs, np.ones((1, 4, 2)))
