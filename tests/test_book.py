@@ -265,7 +265,9 @@ def _no_browser(reason):
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop while it is open, and
+# tests/test_jupyterlab.py starts its own afterwards in the same session.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         _no_browser(f"{CHROMIUM} not found")
