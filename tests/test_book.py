@@ -30,25 +30,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+import _browser
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-gpu",
-    "--disable-default-apps",
-    "--disable-extensions",
-    # No DNS: a request that slipped past the route handler still cannot leave.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
-ON_CI = os.environ.get("CI", "").lower() == "true"
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 BOOK_FLAGS = ["--warningiserror", "--nitpick", "--keep-going"]
 # Not copied into the temporary book: tooling, outputs, caches.
@@ -257,28 +245,11 @@ def server(student_build):
     httpd.server_close()
 
 
-def _no_browser(reason):
-    message = (f"browser test needs Debian's chromium and the playwright package: {reason}. "
-               "`make test` installs chromium when run as root (apt-get install chromium).")
-    if ON_CI:
-        pytest.fail(f"CI=true, so this cannot be skipped: {message}")
-    pytest.skip(message)
-
-
 # Module scope: Playwright's sync API runs an event loop while it is open, and
 # tests/test_jupyterlab.py starts its own afterwards in the same session.
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        _no_browser(f"{CHROMIUM} not found")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _no_browser(f"cannot import playwright ({exc})")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from _browser.launch()
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import ON_CI
+import _browser
+
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
@@ -45,19 +46,6 @@ SERVER_LOG = ARTIFACTS / "jupyterlab-server.log"
 ASSIGNMENT, NOTEBOOK = "a1_recurrent_neurons", "recurrent_neurons.ipynb"
 STUDENT_NB = REPO / "exercises" / ASSIGNMENT / NOTEBOOK
 SOLUTION_NB = REPO / "solutions" / ASSIGNMENT / NOTEBOOK
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-default-apps",
-    "--disable-extensions",
-    # No DNS: a request that slipped past the route handler still cannot leave.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)
 STUDENT_STUB = "raise NotImplementedError()"
 # Generous: a loaded 2-core machine starts the server, the kernel and the lab slowly.
@@ -233,27 +221,9 @@ def lab(course_folder, tmp_path_factory):
 # --------------------------------------------------------------------------- browser
 
 
-def _no_browser(reason):
-    message = (f"JupyterLab browser test needs Debian's chromium and the playwright package: "
-               f"{reason}. `make test` installs chromium when run as root "
-               "(apt-get install chromium).")
-    if ON_CI:
-        pytest.fail(f"CI=true, so this cannot be skipped: {message}")
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        _no_browser(f"{CHROMIUM} not found")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        _no_browser(f"cannot import playwright ({exc})")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield from _browser.launch()
 
 
 @pytest.fixture(scope="module")
