@@ -1,0 +1,129 @@
+"""The ``rnnlib`` command (instructors): ``rnnlib grade``, ``rnnlib report``,
+``rnnlib sandbox``. See ``appendix/instructors.md``.
+
+Nothing heavy is imported until a subcommand runs.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+
+
+def _option(text):
+    key, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"expected option=value, got {text!r}")
+    try:
+        value = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        pass  # a plain string
+    return key.strip(), value
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="rnnlib", description="Course tools for instructors.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("grade", help="autograde a class in parallel, safely, resumably",
+                       description="Autograde the submissions in submitted/<student>/<assignment>/ "
+                       "with nbgrader, N notebooks at a time, each kernel in a jail; record the "
+                       "grades in nbgrader's gradebook; write feedback, grades.csv and a report.")
+    g.add_argument("assignments", nargs="+", help="assignment ids (as in the gradebook)")
+    g.add_argument("--course", default=".", help="the course folder (with nbgrader_config.py); "
+                   "default: the current folder")
+    g.add_argument("-j", "--workers", type=int, default=None,
+                   help="notebooks graded at once (default: one per CPU core)")
+    g.add_argument("--force", action="store_true",
+                   help="grade every student again, even those already finished")
+    g.add_argument("--student", action="append", dest="students", metavar="ID",
+                   help="grade only this student (repeatable)")
+    g.add_argument("--zip", dest="zip_file", metavar="FILE",
+                   help="a learning-system download to unpack into submitted/ first "
+                   "(nbgrader zip_collect)")
+    g.add_argument("--timeout", type=int, dest="cell_timeout", default=None,
+                   help="seconds a cell may run (default: nbgrader's Execute.timeout)")
+    g.add_argument("--db", dest="db_url", default=None,
+                   help="SQLAlchemy URL of the gradebook (default: nbgrader's)")
+    g.add_argument("--out", default=None, help="folder of the report (default: <course>/reports)")
+    g.add_argument("--no-feedback", dest="feedback", action="store_false", default=None,
+                   help="do not write feedback HTML")
+    g.add_argument("--no-report", dest="report", action="store_false", help="do not write the report")
+    g.add_argument("--no-progress", dest="progress", action="store_false", default=None,
+                   help="no progress bar")
+    g.add_argument("--set", action="append", type=_option, default=[], metavar="OPTION=VALUE",
+                   help="a RnnlibGrader option, e.g. --set memory_mb=2048 (see --help-config)")
+    g.add_argument("--help-config", action="store_true",
+                   help="list the RnnlibGrader options of nbgrader_config.py and exit")
+
+    r = sub.add_parser("report", help="write grades.csv and the class report from the gradebook")
+    r.add_argument("assignments", nargs="+")
+    r.add_argument("--course", default=".")
+    r.add_argument("--db", dest="db_url", default=None)
+    r.add_argument("--out", default=None)
+
+    sub.add_parser("sandbox", help="show how student kernels would be confined on this machine")
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["grade"] and "--help-config" in argv:
+        from rnnlib.grader.settings import RnnlibGrader
+
+        print(RnnlibGrader.class_get_help())
+        return 0
+    args = _parser().parse_args(argv)
+    if args.command == "sandbox":
+        return _sandbox()
+    if args.command == "report":
+        return _report(args)
+    return _grade(args)
+
+
+def _sandbox():
+    from rnnlib.grader import sandbox
+
+    jail = sandbox.make_jail(sandbox.Limits())
+    print(jail.describe())
+    return 0
+
+
+def _report(args):
+    from rnnlib.grader import report, settings, store
+
+    s = settings.resolve(args.course, db_url=args.db_url)
+    engine = store.make_engine(s.db_url)
+    store.prepare(engine)
+    path = report.write(s, engine, args.assignments, args.out)
+    print(f"wrote {path} and {path.with_name('grades.csv')}")
+    return 0
+
+
+def _grade(args):
+    from rnnlib.grader.pipeline import GradingError, grade
+
+    try:
+        summary = grade(args.course, args.assignments, workers=args.workers, force=args.force,
+                        students=args.students, zip_file=args.zip_file, feedback=args.feedback,
+                        report=args.report, out=args.out, db_url=args.db_url,
+                        cell_timeout=args.cell_timeout, progress=args.progress,
+                        options=dict(args.set))
+    except GradingError as exc:
+        print(f"rnnlib grade: {exc}", file=sys.stderr)
+        return 2
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"graded {summary.graded}, could not grade {summary.ungradeable}, grader errors "
+          f"{summary.errors}, already finished {summary.skipped}; {summary.seconds:.1f} s")
+    print(f"kernels: {summary.jail}")
+    for result in summary.results:
+        if result.get("kind") == "grade" and result["status"] != "graded":
+            print(f"  {result['student']}: {result['status']}: {result['reason']}")
+    if summary.report:
+        print(f"report: {summary.report}")
+    return 1 if summary.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""The instructors' grading pipeline: ``rnnlib grade`` (see ``appendix/instructors.md``).
+
+nbgrader grades one notebook after another and runs student code with the
+instructor's rights. This package grades a class in parallel, safely, and
+resumably, on nbgrader's own course directory and gradebook:
+
+=====================  ====================================================
+module                 what it does
+=====================  ====================================================
+``settings``           the options (``c.RnnlibGrader.*`` in nbgrader_config.py)
+``intake``             checks a submission's files before anything runs
+``sandbox``            the kernel's jail: bubblewrap, a private user id,
+                       resource limits and a no-fork seccomp filter
+``_launch``            runs inside the jail, drops rights, starts ipykernel
+``wire``               the data-only encoding between kernel and checker
+``kernel_side``        the grader's helper inside the student's kernel
+``checker``            runs test cells in the grader's own process, calling
+                       the student's functions in the kernel
+``execute``            nbgrader's Execute step with all of the above
+``worker``             one process: a student at a time, in a private course
+``store``              the main gradebook: one transaction per student
+``pipeline``           plans the run, starts the workers, merges, resumes
+``report``             grades.csv and the class report (HTML and PNG)
+=====================  ====================================================
+
+Importing this package imports nothing else: ``kernel_side`` runs inside
+students' kernels and must stay light.
+"""

@@ -1,0 +1,316 @@
+"""nbgrader's Execute step, made safe: :class:`SafeExecute`.
+
+The worker puts it in place of nbgrader's ``Execute`` in
+``Autograde.autograde_preprocessors``; everything else nbgrader does
+(restoring locked and deleted cells, saving grades, late penalties) is
+unchanged. What it adds:
+
+* the kernel starts through ``sandbox.kernel_command`` (the jail) in a
+  folder holding only the student's own files, and talks to the grader
+  through Unix sockets;
+* test cells run in the checker (``checker.py``) unless the reference
+  solution showed that a cell needs the kernel (:data:`CONTEXT.modes`);
+* a cell that runs too long is interrupted (nbgrader's ``Execute.timeout``);
+  a kernel that dies (``os._exit``, a segfault, a resource limit) or does not
+  respond to the interrupt is given up: the cells after it are not run and
+  receive an error output, so they score 0 (nbgrader would give full marks
+  to a test cell that never ran, or stop grading the notebook);
+* each cell keeps at most ``output_limit`` characters of output.
+
+What happened is recorded in ``CONTEXT.notes`` for the report.
+"""
+from __future__ import annotations
+
+import contextlib
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader import utils as nbgrader_utils
+from nbgrader.preprocessors import Execute
+from traitlets import default
+
+from . import sandbox
+from .checker import Channel, Checker, KernelGone, NotCheckable
+
+
+@dataclass
+class Context:
+    """What the worker tells SafeExecute about the notebook it runs next."""
+
+    jail: sandbox.Jail
+    kernel_root: Path
+    workdir: Path
+    modes: dict = field(default_factory=dict)      # test cell grade id -> "checker" | "kernel"
+    default_mode: str = "checker"
+    calibrate: bool = False                         # running the reference solution
+    output_limit: int = 1_000_000
+    grace: float = 5.0
+    notes: list = field(default_factory=list)
+    calibration: dict = field(default_factory=dict)  # filled when calibrating
+    failure: str = ""                               # why the notebook could not run
+    prestarted: "Prestarted | None" = None          # a kernel already booting in workdir
+
+
+#: Set by the worker before each notebook.
+CONTEXT: Context | None = None
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels start in the jail."""
+
+    kernel_dir = None
+    jail = None
+    workdir = None
+
+    @property
+    def kernel_spec(self):
+        return KernelSpec(argv=["python"], display_name="Python 3 (grader's jail)",
+                          language="python", interrupt_mode="message")
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        argv, _ = sandbox.kernel_command(self.jail, self.kernel_dir, self.workdir,
+                                         self.connection_file)
+        return argv + list(extra_arguments or [])
+
+
+def new_kernel_manager(jail, kernel_root, workdir, config=None):
+    """A :class:`SandboxKernelManager` with its own folder in ``kernel_root``."""
+    kernel_dir = Path(tempfile.mkdtemp(prefix="k-", dir=kernel_root))
+    kernel_dir.chmod(0o711)
+    (kernel_dir / "ipc").mkdir()
+    km = SandboxKernelManager(
+        config=config, transport="ipc", ip=str(kernel_dir / "ipc" / "k"), cache_ports=False,
+        connection_file=str(kernel_dir / "connection.json"))
+    km.kernel_dir, km.jail, km.workdir = kernel_dir, jail, Path(workdir)
+    return km
+
+
+@dataclass
+class Prestarted:
+    """A kernel started before its notebook is known: it boots while the
+    worker reads the next submission. Its working folder is filled later."""
+
+    km: SandboxKernelManager
+    stderr: object
+
+    @classmethod
+    def launch(cls, jail, kernel_root, workdir):
+        km = new_kernel_manager(jail, kernel_root, workdir)
+        stderr = open(km.kernel_dir / "stderr.log", "wb")
+        run_sync(km.start_kernel)(cwd=str(workdir), stdout=subprocess.DEVNULL, stderr=stderr,
+                                  extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        return cls(km, stderr)
+
+    def alive(self):
+        process = getattr(self.km.provisioner, "process", None)
+        return process is not None and process.poll() is None
+
+
+def _error(ename, evalue):
+    return nbformat.v4.new_output("error", ename=ename, evalue=evalue,
+                                  traceback=[f"{ename}: {evalue}"])
+
+
+def _size(msg):
+    content = msg.get("content", {})
+    if "text" in content:
+        return len(content["text"])
+    data = content.get("data") or {}
+    return sum(len(v) if isinstance(v, str) else len(str(v)) for v in data.values())
+
+
+def _exit_description(returncode):
+    if returncode is None:
+        return "it stopped responding"
+    code = returncode - 128 if returncode > 128 else -returncode if returncode < 0 else None
+    if code:
+        with contextlib.suppress(ValueError):
+            name = signal.Signals(code).name
+            why = {"SIGSEGV": "a crash", "SIGXCPU": "CPU time limit", "SIGKILL": "killed",
+                   "SIGABRT": "aborted", "SIGBUS": "a crash"}.get(name, "")
+            return f"killed by {name}" + (f" ({why})" if why else "")
+    return f"the kernel exited with code {returncode}"
+
+
+class SafeExecute(Execute):
+    """nbgrader's Execute with the jail, the checker, and kernel failures handled."""
+
+    @default("shutdown_kernel")
+    def _default_shutdown_kernel(self):
+        return "immediate"  # its state is of no use after the last cell
+
+    def create_kernel_manager(self):
+        self.km = new_kernel_manager(CONTEXT.jail, CONTEXT.kernel_root, CONTEXT.workdir, self.config)
+        self._kernel_dir = self.km.kernel_dir
+        return self.km
+
+    async def async_start_new_kernel(self, **kwargs):
+        kwargs["cwd"] = str(CONTEXT.workdir)
+        kwargs["stdout"] = subprocess.DEVNULL
+        self._stderr = open(self._kernel_dir / "stderr.log", "wb")
+        kwargs["stderr"] = self._stderr
+        await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    def reset_execution_trackers(self):
+        super().reset_execution_trackers()
+        self._gone = None
+        self._channel = None
+        self._checker = None
+        self._out_used = {}
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._kernel_dir = None
+        self._stderr = None
+        ours = CONTEXT.prestarted
+        CONTEXT.prestarted = None
+        if ours is not None and ours.alive():
+            km, self._kernel_dir, self._stderr = ours.km, ours.km.kernel_dir, ours.stderr
+        elif ours is not None:
+            ours.stderr.close()
+            shutil.rmtree(ours.km.kernel_dir, ignore_errors=True)
+            ours = None
+        try:
+            return super().preprocess(nb, resources, km)
+        except Exception as exc:
+            CONTEXT.failure = CONTEXT.failure or f"the kernel could not be started: {exc}"
+            raise
+        finally:
+            if self._channel is not None:
+                self._channel.close()
+            if ours is not None:  # nbclient leaves a kernel it did not start running
+                self._kill()
+                with contextlib.suppress(Exception):
+                    if self.kc is not None:
+                        self.kc.stop_channels()
+                with contextlib.suppress(Exception):
+                    run_sync(ours.km.cleanup_resources)()
+            if self._stderr is not None:
+                self._stderr.close()
+            if self._kernel_dir is not None:
+                shutil.rmtree(self._kernel_dir, ignore_errors=True)
+
+    # -- the kernel's state ----------------------------------------------
+    def _process(self):
+        provisioner = getattr(self.km, "provisioner", None)
+        return getattr(provisioner, "process", None)
+
+    def _alive(self):
+        process = self._process()
+        return process is not None and process.poll() is None
+
+    def _kill(self):
+        process = self._process()
+        if process is not None and process.poll() is None:
+            process.kill()
+            with contextlib.suppress(Exception):
+                process.wait(10)
+
+    def _crash_report(self):
+        process = self._process()
+        returncode = process.poll() if process is not None else None
+        why = _exit_description(returncode)
+        try:
+            tail = (self._kernel_dir / "stderr.log").read_bytes()[-2000:].decode("utf-8", "replace")
+            fatal = [line for line in tail.splitlines() if "Fatal Python error" in line]
+            if fatal:
+                why += f"; {fatal[-1].strip()[:200]}"
+        except OSError:
+            pass
+        return why
+
+    def _give_up(self, cell, label, reason):
+        self._kill()
+        self._gone = f"the kernel was lost in cell {label}"
+        CONTEXT.notes.append(f"cell {label}: {reason}; the cells after it were not run and score 0")
+        cell.outputs.append(_error("KernelLost", reason))
+
+    def _get_checker(self):
+        if self._checker is None:
+            self._channel = Channel(self.km.get_connection_info(), self._alive, grace=CONTEXT.grace)
+            self._checker = Checker(self._channel, timeout=self.timeout or 30,
+                                    output_limit=CONTEXT.output_limit)
+        return self._checker
+
+    # -- cells --------------------------------------------------------------
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not cell.source.strip():
+            return cell, resources
+        meta = cell.metadata.get("nbgrader", {})
+        label = meta.get("grade_id") or f"#{index + 1}"
+        if self._gone:
+            cell.outputs = [_error("NotRun", f"not run: {self._gone}")]
+            return cell, resources
+        is_test = bool(meta.get("grade")) and not meta.get("solution")
+        if is_test:
+            mode = "checker" if CONTEXT.calibrate else CONTEXT.modes.get(label, CONTEXT.default_mode)
+            if mode == "checker" and self._run_in_checker(cell, label, index):
+                return cell, resources
+            if self._gone:
+                return cell, resources
+        return self._run_in_kernel(cell, resources, index, label)
+
+    def _run_in_checker(self, cell, label, index):
+        """True when the checker ran the cell (its outputs are set)."""
+        try:
+            outputs = self._get_checker().run(cell.source, label)
+        except KernelGone as exc:
+            cell.outputs = []
+            self._give_up(cell, label, f"{exc} ({self._crash_report()})")
+            return True
+        except NotCheckable as exc:
+            if CONTEXT.calibrate:
+                CONTEXT.calibration[label] = "kernel"
+            else:
+                CONTEXT.notes.append(f"test cell {label} ran in the student's kernel: {exc}")
+            return False
+        cell.outputs = [nbformat.from_dict(o) for o in outputs]
+        self.code_cells_executed += 1
+        cell.execution_count = self.code_cells_executed
+        if CONTEXT.calibrate:
+            score, points = nbgrader_utils.determine_grade(cell)
+            if score != points:
+                CONTEXT.calibration[label] = "kernel"
+                return False  # the reference needs the kernel for this cell
+            CONTEXT.calibration[label] = "checker"
+        return True
+
+    def _run_in_kernel(self, cell, resources, index, label):
+        try:
+            super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._give_up(cell, label, f"the kernel died ({self._crash_report()})")
+        except CellTimeoutError:
+            self._give_up(cell, label, f"the cell ran longer than {self.timeout} s and the kernel "
+                          "did not respond to an interrupt")
+        else:
+            if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
+                CONTEXT.notes.append(f"cell {label} ran longer than {self.timeout} s and was interrupted")
+        return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = _size(msg)
+        used = self._out_used.get(cell_index, 0)
+        if used + size > CONTEXT.output_limit:
+            if used <= CONTEXT.output_limit:
+                self._out_used[cell_index] = CONTEXT.output_limit + 1
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stdout",
+                    text=f"\n... output truncated by the grader at {CONTEXT.output_limit} characters ...\n"))
+                cell = self.nb.cells[cell_index]
+                label = cell.metadata.get("nbgrader", {}).get("grade_id") or f"#{cell_index + 1}"
+                CONTEXT.notes.append(f"cell {label}: output truncated at "
+                                     f"{CONTEXT.output_limit} characters")
+            return None
+        self._out_used[cell_index] = used + size
+        return super().output(outs, msg, display_id, cell_index)

@@ -1,0 +1,134 @@
+"""The grader's helper inside a student's kernel.
+
+The checker (``checker.py``, in the grader's own process) runs each test
+cell and sends the kernel one small request per name it needs and per call
+of a student's function, as code such as::
+
+    __import__("rnnlib.grader.kernel_side", fromlist=["_"]).call(nonce, request)
+
+The answer goes back as a display message of type :data:`MIME` carrying the
+``nonce``; the student's printed output travels as usual. Everything that
+crosses is data (see ``wire.py``).
+
+This module runs in the student's process, so the student can change it;
+that only changes what their own functions appear to return, which the
+checker then verifies with its own, untouched code.
+"""
+from __future__ import annotations
+
+import json
+
+MIME = "application/vnd.rnnlib-grader+json"
+
+_handles = {}
+
+
+def _keep(value):
+    handle = len(_handles) + 1
+    _handles[handle] = value
+    return handle
+
+
+def _send(nonce, body):
+    from IPython.display import publish_display_data
+
+    publish_display_data({MIME: {"nonce": nonce, "body": body}})
+
+
+def _encode(value):
+    from . import wire
+
+    return wire.Encoder(opaque=_keep).encode(value)
+
+
+def _user_ns():
+    from IPython import get_ipython
+
+    return get_ipython().user_ns
+
+
+def describe(nonce, request):
+    """Run the test cell's import statements here first (a test cell that
+    imports numpy as np rebinds ``np`` for the student's functions too, as
+    in nbgrader), then answer what each name in the request is in the
+    student's namespace."""
+    import types
+
+    from . import wire
+
+    request = json.loads(request)
+    names = request["names"]
+    ns = _user_ns()
+    if request.get("imports"):
+        try:
+            exec(compile(request["imports"], "<test cell imports>", "exec"), ns)
+        except BaseException:  # the test cell itself reports what fails
+            pass
+    out = {}
+    for name in names:
+        if name not in ns:
+            out[name] = {"kind": "missing"}
+            continue
+        value = ns[name]
+        if isinstance(value, types.ModuleType):
+            out[name] = {"kind": "module", "module": getattr(value, "__name__", "")}
+        elif callable(value):
+            out[name] = {"kind": "callable"}
+        else:
+            try:
+                out[name] = {"kind": "value", "value": _encode(value)}
+            except wire.WireError as exc:
+                out[name] = {"kind": "unsendable", "why": str(exc)}
+    _send(nonce, out)
+
+
+def _raised(exc):
+    t = type(exc)
+    return {"status": "raised", "type": t.__qualname__, "module": t.__module__,
+            "message": str(exc)[:5000]}
+
+
+def call(nonce, request):
+    """Call a student's function on the arguments in the request.
+
+    ``mode`` "grading" runs it through the kernel's ``rnnlib.grading.call``
+    (copies of the inputs, rnnlib functions the task forbids, inputs
+    changed in place); "direct" calls it plainly and sends back the array
+    arguments it changed in place.
+    """
+    import numpy as np
+
+    from . import wire
+
+    req = json.loads(request)
+    decoder = wire.Decoder(handle=_handles.__getitem__, refs=True)
+    try:
+        func = _user_ns()[req["name"]]
+        args = decoder.decode(req["args"])
+        kwargs = decoder.decode(req["kwargs"])
+    except KeyError:
+        _send(nonce, {"status": "missing"})
+        return
+    except BaseException as exc:  # the student's kernel broke the grader's helper
+        _send(nonce, _raised(exc))
+        return
+    changed = {}
+    try:
+        if req["mode"] == "grading":
+            from rnnlib import grading
+
+            result = grading.call(func, args, allow=req["allow"], forbid=req["forbid"],
+                                  name=req["label"])
+        else:
+            before = {i: a.copy() for i, a in enumerate(args) if isinstance(a, np.ndarray)}
+            result = func(*args, **kwargs)
+            changed = {i: args[i] for i, a in before.items() if not np.array_equal(a, args[i])}
+    except BaseException as exc:  # SystemExit too: it is the student's function that raised
+        _send(nonce, _raised(exc))
+        return
+    try:
+        body = {"status": "ok", "value": _encode(result),
+                "changed": [[i, _encode(a)] for i, a in changed.items()]}
+    except wire.WireError as exc:
+        body = {"status": "unsendable", "why": str(exc)}
+    _send(nonce, body)

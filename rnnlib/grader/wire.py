@@ -1,0 +1,284 @@
+"""Values between the student's kernel and the grader's checker: data only.
+
+The checker runs the test cells in the grader's process and asks the kernel
+to call the student's functions. Whatever crosses between them is *data*,
+encoded as JSON with arrays in numpy's ``.npy`` format read back with
+``allow_pickle=False``: numbers, strings, ``None``, numpy arrays and scalars
+(never of object dtype), lists, tuples, dicts, sets, and pandas Series,
+DataFrames and indexes built from those. Nothing that crosses can run code
+when it is read, so the kernel can only ever hand the checker values, never
+behaviour: an ``ndarray`` subclass that lies in ``__eq__`` arrives as a
+plain array, and a number that lies in ``__float__`` never arrives at all.
+
+A value that is not data (a Keras model, a generator) crosses as an
+:class:`Opaque` reference: the checker can pass it back to the kernel, but
+cannot look inside it. Functions cross only as importable names
+(``numpy:tanh``).
+"""
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import importlib
+import io
+import math
+
+import numpy as np
+
+#: Largest encoded message accepted in either direction.
+MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 50
+
+
+class WireError(ValueError):
+    """A value that cannot cross, or a message that cannot be read."""
+
+
+class Opaque:
+    """A value that stays in the kernel: the checker holds only its handle."""
+
+    __slots__ = ("handle", "type_name")
+
+    def __init__(self, handle, type_name):
+        self.handle = int(handle)
+        self.type_name = str(type_name)[:200]
+
+    def __repr__(self):
+        return f"<{self.type_name} object in the student's kernel>"
+
+
+def _npy(array):
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, array, allow_pickle=False)  # keeps 0-d arrays 0-d
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _from_npy(text):
+    raw = base64.b64decode(text.encode("ascii"), validate=True)
+    return np.lib.format.read_array(io.BytesIO(raw), allow_pickle=False)
+
+
+def _float(x):
+    if math.isnan(x):
+        return {"__float__": "nan"}
+    if math.isinf(x):
+        return {"__float__": "inf" if x > 0 else "-inf"}
+    return x
+
+
+class Encoder:
+    """Turns values into JSON-ready trees.
+
+    ``opaque(value) -> handle`` is called for values that are not data (the
+    kernel keeps them); without it such a value raises :class:`WireError`.
+    ``function_refs``: encode importable functions and classes by name.
+    """
+
+    def __init__(self, opaque=None, function_refs=False):
+        self.opaque = opaque
+        self.function_refs = function_refs
+        self.size = 0
+
+    def _count(self, n):
+        self.size += n
+        if self.size > MAX_BYTES:
+            raise WireError(f"the value is larger than {MAX_BYTES // (1024 * 1024)} MB")
+
+    def encode(self, value, depth=0):
+        if depth > MAX_DEPTH:
+            raise WireError("the value is nested too deeply")
+        t = type(value)
+        if value is None or t is bool or t is str:
+            self._count(len(value) if t is str else 1)
+            return value
+        if t is int:
+            return value if abs(value) < 2 ** 53 else {"__int__": str(value)}
+        if t is float:
+            return _float(value)
+        if t is complex:
+            return {"__complex__": [_float(value.real), _float(value.imag)]}
+        if t is bytes:
+            self._count(len(value))
+            return {"__bytes__": base64.b64encode(value).decode("ascii")}
+        if isinstance(value, Opaque):
+            return {"__handle__": value.handle}
+        if isinstance(value, np.ndarray) or isinstance(value, np.generic):
+            array = np.asarray(value)
+            if array.dtype.hasobject:
+                return self._not_data(value, "an array of Python objects")
+            self._count(array.nbytes + 200)
+            key = "__ndarray__" if isinstance(value, np.ndarray) else "__npscalar__"
+            return {key: _npy(array)}
+        if t in (list, tuple, set, frozenset):
+            key = {list: "__list__", tuple: "__tuple__", set: "__set__", frozenset: "__frozenset__"}[t]
+            return {key: [self.encode(v, depth + 1) for v in value]}
+        if t is dict:
+            return {"__dict__": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
+                                 for k, v in value.items()]}
+        if t is range:
+            return {"__range__": [value.start, value.stop, value.step]}
+        if t is slice:
+            return {"__slice__": [self.encode(v, depth + 1) for v in (value.start, value.stop, value.step)]}
+        if t in (_dt.datetime, _dt.date, _dt.timedelta):
+            if t is _dt.timedelta:
+                return {"__timedelta__": value.total_seconds()}
+            return {f"__{t.__name__}__": value.isoformat()}
+        encoded = self._pandas(value, depth)
+        if encoded is not None:
+            return encoded
+        if self.function_refs and callable(value):
+            ref = function_ref(value)
+            if ref:
+                return {"__ref__": ref}
+        return self._not_data(value, f"a {t.__name__}")
+
+    def _pandas(self, value, depth):
+        module = type(value).__module__ or ""
+        if not module.startswith("pandas"):
+            return None
+        import pandas as pd
+
+        t = type(value)
+        if t is pd.Series:
+            return {"__series__": {"values": self._column(value.to_numpy(), depth),
+                                   "index": self.encode(value.index, depth + 1),
+                                   "name": self.encode(value.name, depth + 1)}}
+        if t is pd.DataFrame:
+            return {"__dataframe__": {
+                "columns": self.encode(value.columns, depth + 1),
+                "index": self.encode(value.index, depth + 1),
+                "data": [self._column(value.iloc[:, i].to_numpy(), depth) for i in range(value.shape[1])]}}
+        if t is pd.RangeIndex:
+            return {"__rangeindex__": [value.start, value.stop, value.step, self.encode(value.name, depth + 1)]}
+        if t in (pd.Index, pd.DatetimeIndex):
+            return {"__index__": {"values": self._column(value.to_numpy(), depth),
+                                  "name": self.encode(value.name, depth + 1),
+                                  "freq": getattr(value, "freqstr", None)}}
+        if t is pd.Timestamp:
+            return {"__timestamp__": value.isoformat()}
+        return None
+
+    def _column(self, array, depth):
+        if array.dtype.hasobject:  # strings and mixed values: element by element
+            return {"__objects__": [self.encode(v.item() if isinstance(v, np.generic) else v, depth + 1)
+                                    for v in array.tolist()]}
+        return self.encode(array, depth + 1)
+
+    def _not_data(self, value, what):
+        if self.opaque is not None:
+            return {"__opaque__": [self.opaque(value), _type_name(value)]}
+        raise WireError(f"{what} cannot be sent to the student's kernel")
+
+
+def _type_name(value):
+    t = type(value)
+    return f"{t.__module__}.{t.__qualname__}" if t.__module__ != "builtins" else t.__qualname__
+
+
+def function_ref(func):
+    """``"module:qualname"`` for a function or class importable by that
+    name (the same object), else None."""
+    module = getattr(func, "__module__", None)
+    qualname = getattr(func, "__qualname__", None)
+    if not module or not qualname or "<" in qualname or module == "__main__":
+        return None
+    try:
+        if resolve_ref(f"{module}:{qualname}") is func:
+            return f"{module}:{qualname}"
+    except Exception:
+        return None
+    return None
+
+
+def resolve_ref(ref):
+    module, _, qualname = ref.partition(":")
+    obj = importlib.import_module(module)
+    for part in qualname.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+class Decoder:
+    """Reads trees written by :class:`Encoder`.
+
+    ``handle(n)`` turns ``{"__handle__": n}`` back into a kernel object (in
+    the kernel); ``refs``: allow ``{"__ref__": ...}`` (kernel side only).
+    """
+
+    def __init__(self, handle=None, refs=False):
+        self.handle = handle
+        self.refs = refs
+
+    def decode(self, tree, depth=0):
+        if depth > MAX_DEPTH:
+            raise WireError("the message is nested too deeply")
+        if tree is None or isinstance(tree, (bool, int, float, str)):
+            return tree
+        if isinstance(tree, list):
+            raise WireError("unexpected bare list in a message")
+        if not isinstance(tree, dict) or len(tree) != 1:
+            raise WireError("malformed message")
+        (key, body), = tree.items()
+        d = lambda v: self.decode(v, depth + 1)  # noqa: E731
+        if key == "__float__":
+            return float(body)
+        if key == "__int__":
+            return int(body)
+        if key == "__complex__":
+            return complex(d(body[0]), d(body[1]))
+        if key == "__bytes__":
+            return base64.b64decode(body)
+        if key in ("__ndarray__", "__npscalar__"):
+            array = _from_npy(body)
+            return array if key == "__ndarray__" else array[()]
+        if key in ("__list__", "__tuple__", "__set__", "__frozenset__"):
+            items = [d(v) for v in body]
+            return {"__list__": list, "__tuple__": tuple, "__set__": set,
+                    "__frozenset__": frozenset}[key](items)
+        if key == "__dict__":
+            return {d(k): d(v) for k, v in body}
+        if key == "__range__":
+            return range(*[int(v) for v in body])
+        if key == "__slice__":
+            return slice(*[d(v) for v in body])
+        if key == "__timedelta__":
+            return _dt.timedelta(seconds=float(body))
+        if key == "__datetime__":
+            return _dt.datetime.fromisoformat(body)
+        if key == "__date__":
+            return _dt.date.fromisoformat(body)
+        if key == "__objects__":
+            return np.array([d(v) for v in body] + [None], dtype=object)[:-1]
+        if key in ("__series__", "__dataframe__", "__rangeindex__", "__index__", "__timestamp__"):
+            return self._pandas(key, body, d)
+        if key == "__opaque__":
+            return Opaque(body[0], body[1])
+        if key == "__handle__":
+            if self.handle is None:
+                raise WireError("unexpected object reference")
+            return self.handle(int(body))
+        if key == "__ref__":
+            if not self.refs:
+                raise WireError("unexpected function reference")
+            return resolve_ref(str(body))
+        raise WireError(f"unknown value type {key!r}")
+
+    def _pandas(self, key, body, d):
+        import pandas as pd
+
+        if key == "__timestamp__":
+            return pd.Timestamp(body)
+        if key == "__rangeindex__":
+            return pd.RangeIndex(int(body[0]), int(body[1]), int(body[2]), name=d(body[3]))
+        if key == "__index__":
+            index = pd.Index(d(body["values"]), name=d(body["name"]))
+            if body.get("freq") and isinstance(index, pd.DatetimeIndex):
+                index = pd.DatetimeIndex(index, freq=str(body["freq"]))
+            return index
+        if key == "__series__":
+            return pd.Series(d(body["values"]), index=d(body["index"]), name=d(body["name"]))
+        columns = d(body["columns"])
+        data = {i: d(col) for i, col in enumerate(body["data"])}
+        frame = pd.DataFrame(data, index=d(body["index"]))
+        frame.columns = columns
+        return frame
