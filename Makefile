@@ -27,7 +27,7 @@ CHROMIUM := /usr/bin/chromium
 # Warnings are errors, unresolved references are reported (-n), all warnings listed.
 BOOK_FLAGS := --warningiserror --nitpick --keep-going
 
-.PHONY: setup book book-instructor test bench lock clean browser
+.PHONY: setup book book-instructor test bench lock clean browser sandbox
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -76,10 +76,23 @@ browser:
 	  echo "notice: $(CHROMIUM) not found and not root: the browser test will skip (under CI=true it fails). Install it with: sudo apt-get install chromium"; \
 	fi
 
-test: setup browser
+# Debian's bubblewrap for the grading pipeline's jail (rnnlib grade runs each student's
+# kernel in it: read-only filesystem, course and gradebook hidden, no network).
+# Without it the pipeline still grades, with weaker isolation, and says so.
+sandbox:
+	@if command -v bwrap >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing Debian's bubblewrap for the grading jail"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null; \
+	else \
+	  echo "notice: bwrap not found and not root: rnnlib grade runs kernels without bubblewrap (see appendix/instructors.md). Install it with: sudo apt-get install bubblewrap"; \
+	fi
+
+test: setup browser sandbox
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: setup sandbox
 	$(BIN)/python benchmarks/run.py
 
 lock:

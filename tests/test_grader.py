@@ -1,0 +1,588 @@
+"""The instructors' grading pipeline (``rnnlib grade``, ``rnnlib/grader/``).
+
+The main check grades a synthetic class (``tests/grader_class.py``) with the
+real pipeline: 35 students on assignment 1, correct, partly wrong, and every
+hostile case the pipeline must survive, in parallel, in the jail. Each
+student's exact score is read from nbgrader's gradebook and compared with
+the sum of the points of the tasks that student answered correctly; each
+status, reason and note is checked too. Other tests kill a run with SIGKILL
+and resume it, write to the gradebook from another process while four
+workers grade, unpack a learning-system zip, and grade every assignment's
+reference solution through the pipeline.
+
+The fast tests at the top check the parts on their own: the data-only wire
+format, the seccomp filter, the submission checks, the one-transaction merge.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import grader_class
+from conftest import ON_CI
+from rnnlib.grader import intake, pipeline, sandbox, store, wire
+
+A1 = grader_class.ASSIGNMENT
+NOTEBOOK = grader_class.NOTEBOOK
+# Small limits so that the hostile cases end quickly (a cell runs in well under a second).
+OPTIONS = dict(memory_mb=1536, processes=64, max_notebook_mb=20, interrupt_grace=3,
+               student_timeout=180)
+CELL_TIMEOUT = 5
+
+
+def grade(course, **kwargs):
+    kwargs.setdefault("workers", 2)
+    kwargs.setdefault("cell_timeout", CELL_TIMEOUT)
+    kwargs.setdefault("progress", False)
+    options = {**OPTIONS, **kwargs.pop("options", {})}
+    return pipeline.grade(course, [kwargs.pop("assignment", A1)], options=options, **kwargs)
+
+
+def gradebook_scores(course, assignment=A1):
+    """``{student: total auto score}`` from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "rnn-course") as gb:
+        return {s.student_id: s.score for s in gb.find_assignment(assignment).submissions}
+
+
+def status_rows(course):
+    db = sqlite3.connect(course / "gradebook.db")
+    db.row_factory = sqlite3.Row
+    try:
+        return {r["student"]: dict(r) for r in db.execute("select * from rnnlib_grading")}
+    finally:
+        db.close()
+
+
+def integrity(course):
+    db = sqlite3.connect(course / "gradebook.db")
+    try:
+        return db.execute("pragma integrity_check").fetchall()
+    finally:
+        db.close()
+
+
+def autograded_text(course, student):
+    path = course / "autograded" / student / A1 / f"{NOTEBOOK}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    return json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
+# --------------------------------------------------------------------------
+# The parts, quickly
+# --------------------------------------------------------------------------
+
+def test_wire_round_trips_data_and_keeps_numpy_types():
+    values = [None, True, 3, 2 ** 70, 1.5, float("nan"), float("-inf"), 1 + 2j, "text", b"\x00\x01",
+              np.float32(0.5), np.float64(2.0), np.array(1.5), np.arange(6.0).reshape(2, 3).T,
+              np.array([True, False]), [1, (2, 3)], {"a": [np.int64(4)], 5: None}, {1, 2},
+              range(2, 9, 3), slice(1, None, 2)]
+    back = wire.Decoder().decode(json.loads(json.dumps(wire.Encoder().encode(values))))
+    assert len(back) == len(values)
+    for got, sent in zip(back, values):
+        assert type(got) is type(sent)
+        if isinstance(sent, np.ndarray):
+            assert got.shape == sent.shape and got.dtype == sent.dtype
+            np.testing.assert_array_equal(got, sent)
+        elif isinstance(sent, float) and np.isnan(sent):
+            assert np.isnan(got)
+        else:
+            assert got == sent
+
+
+def test_wire_never_carries_behaviour():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    arrived = wire.Decoder().decode(wire.Encoder().encode(np.zeros(3).view(Liar)))
+    assert type(arrived) is np.ndarray and not (arrived == 1).any()
+    with pytest.raises(wire.WireError, match="objects"):
+        wire.Encoder().encode(np.array([object()]))
+    with pytest.raises(wire.WireError, match="cannot be sent"):
+        wire.Encoder().encode(lambda x: x)
+    kept = []
+    tree = wire.Encoder(opaque=lambda v: kept.append(v) or len(kept)).encode({"model": object()})
+    assert isinstance(wire.Decoder().decode(tree)["model"], wire.Opaque) and len(kept) == 1
+    # the checker refuses object references and function names from the kernel
+    with pytest.raises(wire.WireError):
+        wire.Decoder().decode({"__ref__": "os:system"})
+    with pytest.raises(wire.WireError):
+        wire.Decoder().decode({"__handle__": 1})
+    assert wire.Encoder(function_refs=True).encode(np.tanh) == {"__ref__": "numpy:tanh"}
+
+
+def test_wire_refuses_values_over_the_size_limit(monkeypatch):
+    monkeypatch.setattr(wire, "MAX_BYTES", 1000)
+    with pytest.raises(wire.WireError, match="larger than"):
+        wire.Encoder().encode(np.zeros(1000))
+
+
+def test_seccomp_filter_allows_threads_and_refuses_processes():
+    code = (
+        "import sys, os, threading, subprocess\n"
+        f"sys.path.insert(0, {str(Path(sandbox.LAUNCHER).parent)!r})\n"
+        "import _launch\n"
+        "assert _launch.install_no_fork_filter()\n"
+        "out = []\n"
+        "t = threading.Thread(target=out.append, args=(1,)); t.start(); t.join()\n"
+        "for attempt in (os.fork, lambda: subprocess.run(['true'])):\n"
+        "    try:\n"
+        "        attempt(); out.append('started a process')\n"
+        "    except PermissionError:\n"
+        "        out.append('refused')\n"
+        "print(out)\n"
+    )
+    if os.uname().machine not in ("x86_64", "aarch64"):
+        pytest.skip("the filter knows x86_64 and aarch64")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "[1, 'refused', 'refused']", run.stderr
+
+
+def _write(folder, name, data):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+
+
+@pytest.fixture(scope="module")
+def release():
+    path = grader_class.ROOT / "exercises" / A1 / f"{NOTEBOOK}.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+def _layout(release):
+    ids = [grader_class.meta(c)["grade_id"] for c in release.cells if grader_class.meta(c)]
+    return {NOTEBOOK: {"grade_ids": ids, "locked": {}}}
+
+
+def test_intake_explains_what_cannot_be_graded(tmp_path, release):
+    good = nbformat.writes(release).encode()
+    cases = {"empty": (b"", "empty file"), "half": (good[:500], "invalid JSON at line"),
+             "json": (b"[1, 2]", "not a notebook"), "binary": (b"\xff\xfe\x00", "not UTF-8")}
+    for name, (data, reason) in cases.items():
+        _write(tmp_path / name, f"{NOTEBOOK}.ipynb", data)
+        sub = intake.inspect_submission(tmp_path / name, _layout(release))
+        assert sub.status == "ungradeable" and reason in sub.reason, (name, sub.reason)
+    _write(tmp_path / "big", f"{NOTEBOOK}.ipynb", good)
+    sub = intake.inspect_submission(tmp_path / "big", _layout(release), max_bytes=len(good) - 1)
+    assert sub.status == "ungradeable" and "more than the limit" in sub.reason
+    assert intake.inspect_submission(tmp_path / "nothing", _layout(release)).reason == \
+        "no files were submitted"
+
+
+def test_intake_finds_a_renamed_notebook_and_drops_unknown_grade_ids(tmp_path, release):
+    nb = nbformat.from_dict(json.loads(nbformat.writes(release)))
+    test_cell = next(c for c in nb.cells if grader_class.meta(c).get("grade"))
+    test_cell.metadata["nbgrader"]["grade_id"] = "renamed"
+    _write(tmp_path / "s", "my copy.ipynb", nbformat.writes(nb).encode())
+    _write(tmp_path / "s", "scratch.ipynb", nbformat.writes(nbformat.v4.new_notebook()).encode())
+    sub = intake.inspect_submission(tmp_path / "s", _layout(release))
+    assert sub.status == "ok" and list(sub.notebooks) == [NOTEBOOK]
+    assert any("submitted as my copy.ipynb" in n for n in sub.notes)
+    assert any("'renamed'" in n for n in sub.notes)
+    cells = sub.notebooks[NOTEBOOK].cells
+    assert not any(grader_class.meta(c).get("grade_id") == "renamed" for c in cells)
+
+
+def test_fingerprint_changes_with_the_files(tmp_path):
+    _write(tmp_path, "a.ipynb", b"1")
+    first = intake.fingerprint(tmp_path)
+    assert intake.fingerprint(tmp_path) == first
+    _write(tmp_path, "a.ipynb", b"2")
+    assert intake.fingerprint(tmp_path) != first
+    assert intake.fingerprint(tmp_path, extra="other assignment") != intake.fingerprint(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A generated course with no student (copied by the tests that need one)."""
+    course = tmp_path_factory.mktemp("generated") / "course"
+    release = grader_class.make_course(course)
+    return course, release
+
+
+def _copy(generated, target):
+    import shutil
+
+    shutil.copytree(generated[0], target)
+    return generated[1]
+
+
+@pytest.fixture(scope="module")
+def small_course(generated, tmp_path_factory):
+    """A course with no student graded yet (for the fast store tests)."""
+    course = tmp_path_factory.mktemp("store") / "course"
+    _copy(generated, course)
+    return course
+
+
+def _graded_result(student, scores):
+    return {"kind": "grade", "assignment": A1, "student": student, "status": "graded",
+            "reason": "", "notes": ["a note"], "fingerprint": "f" * 64, "seconds": 1.0,
+            "score": sum(scores.values()), "max_score": 7.0, "timestamp": None,
+            "notebooks": {NOTEBOOK: {"grades": scores, "comments": {}, "late_penalty": None}}}
+
+
+def test_an_interrupted_merge_leaves_no_trace(small_course):
+    engine = store.make_engine(f"sqlite:///{small_course / 'gradebook.db'}")
+    store.prepare(engine)
+    scores = {"test_neuron_step": 2.0, "test_unroll_neuron": 0.0, "test_ema_weights": 2.0}
+
+    def crash(session):
+        session.flush()  # the grades and the finished mark are written, not committed
+        raise KeyboardInterrupt("killed in the middle of a merge")
+
+    with pytest.raises(KeyboardInterrupt):
+        store.merge(engine, _graded_result("interrupted", scores), hook=crash)
+    assert "interrupted" not in gradebook_scores(small_course)
+    assert "interrupted" not in status_rows(small_course)
+    store.merge(engine, _graded_result("interrupted", scores))
+    assert gradebook_scores(small_course)["interrupted"] == 4.0
+    assert status_rows(small_course)["interrupted"]["status"] == "graded"
+
+
+def test_a_second_run_on_the_same_course_stops(small_course):
+    with open(small_course / ".rnnlib-grade.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(pipeline.GradingError, match="another `rnnlib grade` is running"):
+            grade(small_course)
+
+
+def test_the_command_lists_its_options():
+    run = subprocess.run([str(Path(sys.executable).parent / "rnnlib"), "grade", "--help-config"],
+                         capture_output=True, text=True)
+    assert run.returncode == 0 and "RnnlibGrader.memory_mb" in run.stdout
+
+
+# --------------------------------------------------------------------------
+# A class of 35, hostile cases included, graded by the real pipeline
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graded_class(generated, tmp_path_factory):
+    course = tmp_path_factory.mktemp("class") / "course"
+    release = _copy(generated, course)
+    cases = grader_class.hostile_class(course, release)
+    summary = grade(course)
+    return course, cases, summary
+
+
+CASES = grader_class.CASES
+
+
+@pytest.mark.slow
+def test_the_class_is_large_and_every_case_was_graded_once(graded_class):
+    course, cases, summary = graded_class
+    assert len(cases) >= 30 and sorted(cases) == sorted(CASES)
+    graded = [r["student"] for r in summary.results if r["kind"] == "grade"]
+    assert sorted(graded) == sorted(cases)
+    assert summary.errors == 0, [r for r in summary.results if r["status"] == "error"]
+    assert [w for w in summary.warnings if "without bubblewrap" not in w] == [], summary.warnings
+    assert ("NO bubblewrap" not in summary.jail) == bool(sandbox.probe_bwrap()[0])
+
+
+def _needs_bubblewrap(student):
+    """Without bubblewrap the kernel can read the solutions (the docs say so)."""
+    if student == "reads-solutions" and not sandbox.probe_bwrap()[0]:
+        reason = f"bubblewrap does not work here ({sandbox.probe_bwrap()[1]}): `make sandbox`"
+        if ON_CI:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", CASES)
+def test_each_student_gets_exactly_the_expected_score_and_status(graded_class, student):
+    course, cases, _ = graded_class
+    _needs_bubblewrap(student)
+    case = cases[student]
+    row = status_rows(course)[student]
+    assert row["status"] == case.status, row
+    expected = grader_class.expected_score(case) if case.status == "graded" else 0.0
+    assert gradebook_scores(course)[student] == expected, row
+    assert row["score"] == expected and row["max_score"] == grader_class.max_score()
+    assert case.reason in (row["reason"] or "")
+    notes = json.loads(row["notes"])
+    assert not case.note or any(case.note in n for n in notes), notes
+    if case.output:
+        assert case.output in autograded_text(course, student)
+
+
+@pytest.mark.slow
+def test_hostile_submissions_did_not_reach_the_gradebook_or_the_solutions(graded_class):
+    course, _, _ = graded_class
+    assert integrity(course) == [("ok",)]
+    _needs_bubblewrap("reads-solutions")
+    output = autograded_text(course, "reads-solutions")
+    assert "found: []" in output  # no solution, no gradebook to read or write, no network
+    assert "write: " in output and "network: " in output
+
+
+@pytest.mark.slow
+def test_feedback_grades_csv_and_report(graded_class):
+    course, cases, summary = graded_class
+    for student, case in cases.items():
+        feedback = course / "feedback" / student / A1 / f"{NOTEBOOK}.html"
+        assert feedback.is_file() == (case.status == "graded"), student
+    rows = list(__import__("csv").DictReader(open(course / "reports" / "grades.csv")))
+    by_student = {r["student"]: r for r in rows}
+    assert sorted(by_student) == sorted(cases)
+    for student, case in cases.items():
+        if student == "reads-solutions" and not sandbox.probe_bwrap()[0]:
+            continue  # checked (or skipped) above
+        expected = grader_class.expected_score(case) if case.status == "graded" else 0.0
+        assert float(by_student[student]["score"]) == expected
+        assert by_student[student]["status"] == case.status
+    task = f"{A1}:unroll_neuron"
+    assert float(by_student["wrong-unroll_neuron"][task]) == 0.0
+    assert float(by_student["correct"][task]) == 3.0
+    html = summary.report.read_text()
+    for student, case in cases.items():
+        if case.status == "ungradeable":
+            assert student in html
+    for png in (f"{A1}-scores.png", f"{A1}-tasks.png"):
+        assert (course / "reports" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert png in html
+
+
+@pytest.mark.slow
+def test_the_report_command_rewrites_the_report_from_the_gradebook(graded_class, tmp_path):
+    course, cases, _ = graded_class
+    run = subprocess.run([str(Path(sys.executable).parent / "rnnlib"), "report", A1,
+                          "--course", str(course), "--out", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "grades.csv").read_text() == (course / "reports" / "grades.csv").read_text()
+    assert (tmp_path / f"{A1}-tasks.png").is_file()
+
+
+@pytest.mark.slow
+def test_a_second_run_grades_nothing_and_force_grades_again(graded_class):
+    course, cases, _ = graded_class
+    before = status_rows(course)
+    summary = grade(course, report=False, students=["correct", "untouched"])
+    assert summary.skipped == 2 and summary.graded == 0
+    assert status_rows(course) == before
+    summary = grade(course, report=False, students=["correct"], force=True)
+    assert summary.graded == 1
+    assert status_rows(course)["correct"]["graded_at"] != before["correct"]["graded_at"]
+    assert gradebook_scores(course)["correct"] == grader_class.max_score()
+
+
+# --------------------------------------------------------------------------
+# kill -9, concurrent writers, zip files
+# --------------------------------------------------------------------------
+
+def _simple_class(course, n, release, first=0):
+    """``n`` students alternating reference / wrong task 2 / untouched; returns expected scores."""
+    ref = grader_class.reference_answers()
+    wrong = next(a.code for a in grader_class.catalogue.WRONG[A1] if a.task == "unroll_neuron")
+    points = {t: sum(v.values()) for t, v in grader_class.tasks_of(grader_class.source_notebook()).items()}
+    kinds = [(ref, sum(points.values())), ({**ref, "unroll_neuron": wrong},
+                                          sum(points.values()) - points["unroll_neuron"]), (None, 0.0)]
+    expected = {}
+    for i in range(first, first + n):
+        answers, score = kinds[i % 3]
+        student = f"student{i:03d}"
+        folder = course / "submitted" / student / A1
+        folder.mkdir(parents=True)
+        nbformat.write(grader_class.submission(release, answers), folder / f"{NOTEBOOK}.ipynb")
+        expected[student] = score
+    return expected
+
+
+def _processes_mentioning(text):
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+            except OSError:
+                continue
+            if text in cmdline and int(pid) != os.getpid():
+                found.append((pid, cmdline.replace("\0", " ")))
+    return found
+
+
+@pytest.mark.slow
+def test_a_run_killed_with_sigkill_resumes_without_losing_a_grade(tmp_path, generated):
+    course = tmp_path / "course"
+    expected = _simple_class(course, 9, _copy(generated, course))
+    command = [str(Path(sys.executable).parent / "rnnlib"), "grade", A1, "--course", str(course),
+               "-j", "2", "--no-progress", "--timeout", str(CELL_TIMEOUT), "--no-report"]
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    finished = {}
+    deadline = time.monotonic() + 300
+    while len(finished) < 2 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.2)
+        with __import__("contextlib").suppress(sqlite3.Error):
+            finished = {s: r for s, r in status_rows(course).items() if r["status"] == "graded"}
+    assert run.poll() is None, f"the run ended before it could be killed: {run.stderr.read()[-2000:]}"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    finished = {s: r for s, r in status_rows(course).items()}
+    assert 2 <= len(finished) < len(expected)
+    time.sleep(2)  # workers and kernels die with the run (PR_SET_PDEATHSIG, bubblewrap)
+    assert _processes_mentioning(str(course)) == []  # the workers
+    import tempfile
+
+    left = [d for d in Path(tempfile.gettempdir()).glob("rnnlib-grade-*")
+            if (d / "pid").is_file() and (d / "pid").read_text() == str(run.pid)]
+    assert len(left) == 1 and _processes_mentioning(left[0].name) == []  # the kernels
+    assert integrity(course) == [("ok",)]
+    scores = gradebook_scores(course)
+    for student in finished:  # recorded together: grades and the finished mark
+        assert scores[student] == expected[student]
+
+    summary = grade(course, report=False)
+    assert not left[0].exists()  # the next run removes what the killed one left
+    assert summary.skipped == len(finished)
+    assert summary.graded == len(expected) - len(finished)
+    after = status_rows(course)
+    for student, row in finished.items():
+        assert after[student] == row  # not graded again
+    assert gradebook_scores(course) == expected
+    assert {r["status"] for r in after.values()} == {"graded"}
+
+
+def _manual_writer(course, students, rounds, stop_file, out_file):
+    """Another program writing to the gradebook (as nbgrader's formgrader
+    would): manual comments and extra credit, retrying when the database is
+    busy; it records the last value written for each student."""
+    code = f"""
+import json, time, sqlite3
+from pathlib import Path
+from sqlalchemy.exc import OperationalError
+from nbgrader.api import Gradebook
+last = {{}}
+for i in range({rounds}):
+    for student in {students!r}:
+        for attempt in range(50):
+            try:
+                with Gradebook("sqlite:///{course / 'gradebook.db'}", "rnn-course") as gb:
+                    nb = gb.find_submission_notebook("{NOTEBOOK}", "{A1}", student)
+                    grade = [g for g in nb.grades if g.name == "test_ema_weights"][0]
+                    grade.extra_credit = float(i)
+                    comment = [c for c in nb.comments if c.name == "ema_weights"][0]
+                    comment.manual_comment = f"round {{i}}"
+                    gb.db.commit()
+                last[student] = i
+                break
+            except OperationalError:
+                time.sleep(0.05)
+    if Path({str(stop_file)!r}).exists():
+        break
+Path({str(out_file)!r}).write_text(json.dumps(last))
+"""
+    return subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_concurrent_workers_and_another_writer_lose_nothing(tmp_path, generated):
+    course = tmp_path / "course"
+    release = _copy(generated, course)
+    first = _simple_class(course, 4, release)
+    grade(course, report=False)
+    # a manual grade the instructor gave must survive regrading
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "rnn-course") as gb:
+        nb = gb.find_submission_notebook(NOTEBOOK, A1, "student001")
+        grade_ = [g for g in nb.grades if g.name == "test_neuron_step"][0]
+        grade_.manual_score = 1.5
+        gb.db.commit()
+    # four more students arrive; regrade everyone with 4 workers while another
+    # program writes to the gradebook all along
+    later = _simple_class(course, 4, release, first=4)
+    stop, out = tmp_path / "stop", tmp_path / "last.json"
+    writer = _manual_writer(course, sorted(first), 100000, stop, out)
+    summary = grade(course, report=False, force=True, workers=4)
+    stop.touch()
+    assert writer.wait(120) == 0, writer.stderr.read()[-3000:]
+    last = json.loads(out.read_text())
+
+    assert summary.graded == 8 and summary.errors == 0
+    assert integrity(course) == [("ok",)]
+    scores = gradebook_scores(course)
+    for student, score in first.items():
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "rnn-course") as gb:
+            nb = gb.find_submission_notebook(NOTEBOOK, A1, student)
+            ema = [g for g in nb.grades if g.name == "test_ema_weights"][0]
+            comment = [c for c in nb.comments if c.name == "ema_weights"][0]
+            step = [g for g in nb.grades if g.name == "test_neuron_step"][0]
+            assert ema.extra_credit == float(last[student])  # the other program's writes
+            assert comment.manual_comment == f"round {last[student]}"
+            if student == "student001":  # the manual score stays, flagged for review
+                assert step.manual_score == 1.5 and step.needs_manual_grade
+                assert step.auto_score == 2.0
+            # the autograder's scores, next to the other program's extra credit
+            assert nb.score == score + float(last[student]) + (1.5 - 2.0) * (student == "student001")
+    for student, score in later.items():
+        assert scores[student] == score
+    assert len(status_rows(course)) == 8
+
+
+@pytest.mark.slow
+def test_a_learning_system_zip_is_collected_and_graded(tmp_path, generated):
+    course = tmp_path / "course"
+    release = _copy(generated, course)
+    ref = grader_class.reference_answers()
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(f"alice_{NOTEBOOK}.ipynb", nbformat.writes(grader_class.submission(release, ref)))
+        z.writestr(f"bob_{NOTEBOOK}.ipynb", nbformat.writes(grader_class.submission(release)))
+        z.writestr("readme.txt", "not a submission")
+    summary = grade(course, zip_file=archive, report=False)
+    assert summary.graded == 2
+    assert gradebook_scores(course) == {"alice": grader_class.max_score(), "bob": 0.0}
+
+
+# --------------------------------------------------------------------------
+# Every assignment: the checker grades the reference solution fully
+# --------------------------------------------------------------------------
+
+ASSIGNMENTS = grader_class.builder.assignments()
+
+
+@pytest.fixture(scope="module")
+def every_assignment(tmp_path_factory):
+    """One course with every assignment; the reference solution and the
+    untouched student version of each, graded in one run."""
+    course = tmp_path_factory.mktemp("all") / "course"
+    grader_class.builder.make_course(course, ASSIGNMENTS)
+    full = {}
+    for assignment in ASSIGNMENTS:
+        name = grader_class.builder.notebook_name(assignment)
+        release = nbformat.read(course / "exercises" / assignment / f"{name}.ipynb", as_version=4)
+        src = nbformat.read(grader_class.builder.source_notebook_path(assignment), as_version=4)
+        ref = {grader_class.meta(c)["grade_id"]: grader_class.SOLUTION_MARKERS.sub("", c.source)
+               for c in src.cells if grader_class.meta(c).get("solution")}
+        full[assignment] = sum(float(grader_class.meta(c)["points"]) for c in src.cells
+                               if grader_class.meta(c).get("grade"))
+        for student, answers in (("reference", ref), ("untouched", None)):
+            folder = course / "submitted" / student / assignment
+            folder.mkdir(parents=True)
+            nbformat.write(grader_class.submission(release, answers), folder / f"{name}.ipynb")
+    summary = pipeline.grade(course, ASSIGNMENTS, workers=2, progress=False, report=False)
+    return course, summary, full
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_assignment_grades_its_reference_fully_through_the_pipeline(every_assignment, assignment):
+    course, summary, full = every_assignment
+    assert not [w for w in summary.warnings if assignment in w and "not graded" in w], summary.warnings
+    assert gradebook_scores(course, assignment) == {"reference": full[assignment], "untouched": 0.0}
