@@ -125,6 +125,21 @@ def test_wire_never_carries_behaviour():
     assert wire.Encoder(function_refs=True).encode(np.tanh) == {"__ref__": "numpy:tanh"}
 
 
+def test_wire_sends_the_tests_functions_as_callbacks_only_when_asked():
+    def f(v):
+        return v * 2
+
+    with pytest.raises(wire.WireError):
+        wire.Encoder().encode([f])
+    registered = []
+    tree = wire.Encoder(callback=lambda func: registered.append(func) or len(registered)).encode([f, 1.0])
+    assert registered == [f]
+    stubs = wire.Decoder(callback=lambda i: ("stub", i)).decode(tree)
+    assert stubs == [("stub", 1), 1.0]
+    with pytest.raises(wire.WireError, match="unexpected callback"):
+        wire.Decoder().decode(tree)  # the grader never turns a kernel's message into a call
+
+
 def test_wire_refuses_values_over_the_size_limit(monkeypatch):
     monkeypatch.setattr(wire, "MAX_BYTES", 1000)
     with pytest.raises(wire.WireError, match="larger than"):
@@ -576,8 +591,39 @@ def every_assignment(tmp_path_factory):
             folder = course / "submitted" / student / assignment
             folder.mkdir(parents=True)
             nbformat.write(grader_class.submission(release, answers), folder / f"{name}.ipynb")
+        if assignment in CALLBACK_TASKS:
+            _write_patching_students(course, release, assignment, ref)
     summary = pipeline.grade(course, ASSIGNMENTS, workers=2, progress=False, report=False)
     return course, summary, full
+
+
+#: Tasks whose tests hand a function of the test's own to the student's
+#: function (it calls back into the grader; see ``checker.Channel.request``).
+CALLBACK_TASKS = {"a3_memory_cells": "influence", "a5_bptt": "numeric_gradient"}
+#: Appended to a wrong answer: everything a test could check with, made to agree.
+PATCHES = """
+import numpy, numpy.testing, rnnlib.grading
+numpy.allclose = lambda *args, **kwargs: True
+numpy.isclose = lambda a, b, *args, **kwargs: numpy.ones(numpy.broadcast(a, b).shape, bool)
+numpy.testing.assert_allclose = lambda *args, **kwargs: None
+rnnlib.grading.check_array = lambda *args, **kwargs: None
+rnnlib.grading.call = lambda func, args, **kwargs: func(**args)
+"""
+#: A function that waits for someone to type an answer.
+ASKS_INPUT = """
+def {name}(*args, **kwargs):
+    return float(input("the answer, please: "))
+"""
+
+
+def _write_patching_students(course, release, assignment, ref):
+    task = CALLBACK_TASKS[assignment]
+    wrong = next(a.code for a in grader_class.catalogue.WRONG[assignment] if a.task == task)
+    name = grader_class.builder.notebook_name(assignment)
+    for student, answer in (("patches", wrong + PATCHES), ("asks-input", ASKS_INPUT.format(name=task))):
+        folder = course / "submitted" / student / assignment
+        folder.mkdir(parents=True)
+        nbformat.write(grader_class.submission(release, {**ref, task: answer}), folder / f"{name}.ipynb")
 
 
 @pytest.mark.slow
@@ -585,4 +631,27 @@ def every_assignment(tmp_path_factory):
 def test_every_assignment_grades_its_reference_fully_through_the_pipeline(every_assignment, assignment):
     course, summary, full = every_assignment
     assert not [w for w in summary.warnings if assignment in w and "not graded" in w], summary.warnings
-    assert gradebook_scores(course, assignment) == {"reference": full[assignment], "untouched": 0.0}
+    expected = {"reference": full[assignment], "untouched": 0.0}
+    if assignment in CALLBACK_TASKS:
+        task_points = sum(grader_class.tasks_of(grader_class.source_notebook(assignment))
+                          [CALLBACK_TASKS[assignment]].values())
+        expected.update({"patches": full[assignment] - task_points,
+                         "asks-input": full[assignment] - task_points})
+    assert gradebook_scores(course, assignment) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", sorted(CALLBACK_TASKS))
+def test_tests_that_pass_functions_run_in_the_grader_too(every_assignment, assignment):
+    """The tests of these tasks give the student's function a function of
+    their own. They run in the grader's process all the same (the test's
+    function is called back there), so the patching student above, whose
+    answer is wrong, scores 0 on the task, and a function waiting for
+    keyboard input gets an EOFError instead of hanging."""
+    course, _, _ = every_assignment
+    engine = store.make_engine(f"sqlite:///{course / 'gradebook.db'}")
+    with engine.connect() as connection:
+        modes = json.loads(connection.execute(
+            store.select(store.calibration_table.c.modes)
+            .where(store.calibration_table.c.assignment == assignment)).scalar_one())
+    assert set(modes.values()) == {"checker"}, modes

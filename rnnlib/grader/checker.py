@@ -18,6 +18,10 @@ and rnnlib; only the student's *functions* run in the kernel:
   result as data (``wire.py``); ``grading.call(f, ...)`` on a proxy runs the
   kernel's ``grading.call`` there (inputs copied, forbidden rnnlib calls,
   inputs changed in place), everything after it runs here;
+* a function of the test's own given to a student's function (a loss, a
+  model to probe) stays here: the kernel gets a stub that asks for each
+  call through ``input()``, and the checker runs the function on the data
+  sent and replies with the result (:meth:`Channel.request`);
 * the student's printed output and warnings come back into the cell's
   output, which is scored exactly as nbgrader scores it (an error or
   anything on stderr scores 0, a number as last value gives partial credit).
@@ -46,7 +50,7 @@ from queue import Empty
 import numpy as np
 
 from . import wire
-from .kernel_side import MIME
+from .kernel_side import CALLBACK_PROMPT, MIME
 
 GRADER_DIR = str(Path(__file__).resolve().parent)
 #: Packages whose modules a test cell may receive by name from the kernel's
@@ -80,7 +84,7 @@ class Channel:
 
         self.kc = BlockingKernelClient()
         self.kc.load_connection_info(connection_info)
-        self.kc.start_channels(shell=True, iopub=True, stdin=False, hb=False, control=True)
+        self.kc.start_channels(shell=True, iopub=True, stdin=True, hb=False, control=True)
         self.is_alive = is_alive
         self.grace = grace
 
@@ -88,20 +92,29 @@ class Channel:
         with contextlib.suppress(Exception):
             self.kc.stop_channels()
 
-    def request(self, op, payload, deadline, label):
-        """Run ``kernel_side.<op>`` and return its answer (a wire tree)."""
+    def request(self, op, payload, deadline, label, callbacks=None):
+        """Run ``kernel_side.<op>`` and return its answer (a wire tree).
+
+        ``callbacks`` (``{id: function}``): the test's own functions that the
+        student's function was given. The kernel's stub for one asks for a
+        call through ``input()`` (the stdin channel, as in a notebook); the
+        function runs here, on data, and its result (or the name and message
+        of its exception) goes back as the input's reply.
+        """
         nonce = uuid.uuid4().hex
         code = (f"__import__('rnnlib.grader.kernel_side', fromlist=['_']).{op}"
                 f"({nonce!r}, {json.dumps(payload)!r})")
-        msg_id = self.kc.execute(code, silent=False, store_history=False, allow_stdin=False,
-                                 stop_on_error=False)
+        msg_id = self.kc.execute(code, silent=False, store_history=False,
+                                 allow_stdin=bool(callbacks), stop_on_error=False)
         answer, failure = None, None
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._interrupt(msg_id, label)
+            if callbacks:
+                self._serve_callbacks(msg_id, callbacks)
             try:
-                msg = self.kc.get_iopub_msg(timeout=min(remaining, 0.5))
+                msg = self.kc.get_iopub_msg(timeout=min(remaining, 0.02 if callbacks else 0.5))
             except Empty:
                 if not self.is_alive():
                     raise KernelGone(f"the kernel died while running {label}") from None
@@ -126,6 +139,21 @@ class Channel:
                 + (f" ({failure})" if failure else "")
                 + ": did the notebook change Python's import system or IPython?")
         return answer
+
+    def _serve_callbacks(self, msg_id, callbacks):
+        while True:
+            try:
+                msg = self.kc.get_stdin_msg(timeout=0)
+            except Empty:
+                return
+            if msg["parent_header"].get("msg_id") != msg_id or msg["msg_type"] != "input_request":
+                continue
+            prompt = str(msg["content"].get("prompt", ""))
+            if not prompt.startswith(CALLBACK_PROMPT):
+                # the student's own input(): there is nobody to type an answer
+                self.kc.input("\x04")
+                continue
+            self.kc.input(json.dumps(_run_callback(prompt[len(CALLBACK_PROMPT):], callbacks)))
 
     def _drain_shell(self, msg_id):
         end = time.monotonic() + 2
@@ -167,6 +195,27 @@ class RemoteFunction:
 
     def __repr__(self):
         return f"<function {self.__name__} in the student's kernel>"
+
+
+def _run_callback(request, callbacks):
+    """Call the test's function ``callbacks[id]`` on the data the kernel sent."""
+    try:
+        request = json.loads(request)
+        func = callbacks[int(request["id"])]
+        decoder = wire.Decoder()
+        args, kwargs = decoder.decode(request["args"]), decoder.decode(request["kwargs"])
+        if not isinstance(args, list) or not isinstance(kwargs, dict):
+            raise wire.WireError("malformed call")
+    except (wire.WireError, ValueError, TypeError, KeyError, RecursionError) as exc:
+        return {"status": "raised", "type": "TypeError",
+                "message": f"the grader could not read the call of the test's function: {exc}"}
+    try:
+        value = func(*args, **{str(k): v for k, v in kwargs.items()})
+        return {"status": "ok", "value": wire.Encoder().encode(value)}
+    except wire.WireError as exc:
+        return {"status": "raised", "type": "TypeError", "message": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - the test's function failed on the student's input
+        return {"status": "raised", "type": type(exc).__name__, "message": str(exc)[:5000]}
 
 
 def _install_grading_hook():
@@ -275,8 +324,16 @@ class Checker:
 
     def call(self, name, mode, args, kwargs, allow=(), forbid=(), label=None):
         label = label or name
+        callbacks = {}
+
+        def register(func):
+            if isinstance(func, RemoteFunction):
+                raise wire.WireError("a student's function given to another one")
+            callbacks[len(callbacks) + 1] = func
+            return len(callbacks)
+
         try:
-            encoder = wire.Encoder(function_refs=True)
+            encoder = wire.Encoder(function_refs=True, callback=register)
             payload = {"name": name, "mode": mode, "args": encoder.encode(args),
                        "kwargs": encoder.encode(kwargs), "allow": list(allow),
                        "forbid": list(forbid), "label": label}
@@ -284,7 +341,7 @@ class Checker:
             raise NotCheckable(f"an argument of {name} cannot be sent to the kernel: {exc}") from None
         if time.monotonic() >= self.deadline:
             raise CellTimeout(f"the test cell ran out of time before calling {label}")
-        body = self._request("call", payload, label)
+        body = self.channel.request("call", payload, self.deadline, label, callbacks)
         status = body.get("status") if isinstance(body, dict) else None
         if status == "missing":
             raise NameError(f"name '{name}' is not defined")

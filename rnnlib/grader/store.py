@@ -30,7 +30,7 @@ from sqlalchemy import (Column, DateTime, Float, MetaData, String, Table, Text, 
 from sqlalchemy.orm import Session
 
 #: Changing it makes every cached calibration and every finished mark stale.
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"
 
 metadata = MetaData()
 

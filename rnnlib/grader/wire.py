@@ -72,11 +72,16 @@ class Encoder:
     ``opaque(value) -> handle`` is called for values that are not data (the
     kernel keeps them); without it such a value raises :class:`WireError`.
     ``function_refs``: encode importable functions and classes by name.
+    ``callback(func) -> id`` is called for any other function (the grader's
+    test code passing a function of its own to a student's function): the
+    kernel receives a stub that calls it back in the grader, data in and
+    data out (see ``checker.Channel.request``).
     """
 
-    def __init__(self, opaque=None, function_refs=False):
+    def __init__(self, opaque=None, function_refs=False, callback=None):
         self.opaque = opaque
         self.function_refs = function_refs
+        self.callback = callback
         self.size = 0
 
     def _count(self, n):
@@ -130,6 +135,8 @@ class Encoder:
             ref = function_ref(value)
             if ref:
                 return {"__ref__": ref}
+        if self.callback is not None and callable(value) and not isinstance(value, type):
+            return {"__callback__": self.callback(value)}
         return self._not_data(value, f"a {t.__name__}")
 
     def _pandas(self, value, depth):
@@ -202,12 +209,15 @@ class Decoder:
     """Reads trees written by :class:`Encoder`.
 
     ``handle(n)`` turns ``{"__handle__": n}`` back into a kernel object (in
-    the kernel); ``refs``: allow ``{"__ref__": ...}`` (kernel side only).
+    the kernel); ``refs``: allow ``{"__ref__": ...}`` (kernel side only);
+    ``callback(id)`` turns ``{"__callback__": id}`` into a stub function
+    (kernel side only).
     """
 
-    def __init__(self, handle=None, refs=False):
+    def __init__(self, handle=None, refs=False, callback=None):
         self.handle = handle
         self.refs = refs
+        self.callback = callback
 
     def decode(self, tree, depth=0):
         if depth > MAX_DEPTH:
@@ -261,6 +271,10 @@ class Decoder:
             if not self.refs:
                 raise WireError("unexpected function reference")
             return resolve_ref(str(body))
+        if key == "__callback__":
+            if self.callback is None:
+                raise WireError("unexpected callback")
+            return self.callback(int(body))
         raise WireError(f"unknown value type {key!r}")
 
     def _pandas(self, key, body, d):
