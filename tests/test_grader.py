@@ -140,6 +140,14 @@ def test_wire_sends_the_tests_functions_as_callbacks_only_when_asked():
         wire.Decoder().decode(tree)  # the grader never turns a kernel's message into a call
 
 
+    class Cell:  # an object with attributes, which a student's code may read
+        def __call__(self, x):
+            return x
+
+    with pytest.raises(wire.WireError):
+        wire.Encoder(callback=lambda func: 1).encode(Cell())
+
+
 def test_wire_refuses_values_over_the_size_limit(monkeypatch):
     monkeypatch.setattr(wire, "MAX_BYTES", 1000)
     with pytest.raises(wire.WireError, match="larger than"):

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import importlib
 import io
 import math
+import types
 
 import numpy as np
 
@@ -135,7 +137,10 @@ class Encoder:
             ref = function_ref(value)
             if ref:
                 return {"__ref__": ref}
-        if self.callback is not None and callable(value) and not isinstance(value, type):
+        if self.callback is not None and isinstance(value, (types.FunctionType, functools.partial)):
+            # only plain functions: an object with methods and attributes (a
+            # cell, a model) stays in the test's hands, and the cell runs in
+            # the kernel, so that a student may use whatever the object offers
             return {"__callback__": self.callback(value)}
         return self._not_data(value, f"a {t.__name__}")
 
