@@ -217,16 +217,20 @@ def _nbgrader_env(extra=None):
     return env
 
 
-def make_course(course_dir, assignment_ids, solutions=SOLUTIONS):
+def make_course(course_dir, assignment_ids, solutions=SOLUTIONS, db_url=None):
     """A fresh course in ``course_dir``: config, sources, and generated releases.
 
     Copies ``nbgrader_config.py`` and the source notebooks, then generates the
     student version of every assignment, which also records the assignments
-    in the course's own gradebook (``course_dir/gradebook.db``).
+    in the course's own gradebook (``course_dir/gradebook.db``, or the
+    SQLAlchemy URL ``db_url``, set as ``c.CourseDirectory.db_url``).
     """
     course_dir = Path(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(CONFIG, course_dir / "nbgrader_config.py")
+    if db_url is not None:
+        with open(course_dir / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write(f"\n# The gradebook of this copy.\nc.CourseDirectory.db_url = {db_url!r}\n")
     for assignment in assignment_ids:
         shutil.copytree(Path(solutions) / assignment, course_dir / "solutions" / assignment,
                         ignore=IGNORED)

@@ -66,10 +66,11 @@ def reference_answers(assignment=ASSIGNMENT):
             for c in source_notebook(assignment).cells if meta(c).get("solution")}
 
 
-def make_course(course, assignment=ASSIGNMENT):
+def make_course(course, assignment=ASSIGNMENT, db_url=None):
     """A fresh course in ``course`` with ``assignment`` generated (and in
-    its gradebook); returns the released notebook."""
-    builder.make_course(course, [assignment])
+    its gradebook: ``course/gradebook.db``, or the SQLAlchemy URL
+    ``db_url``); returns the released notebook."""
+    builder.make_course(course, [assignment], db_url=db_url)
     name = builder.notebook_name(assignment)
     return nbformat.read(Path(course) / "exercises" / assignment / f"{name}.ipynb", as_version=4)
 

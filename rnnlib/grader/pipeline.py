@@ -153,6 +153,7 @@ def _make_jail(settings, run_dir):
     hide = [str(settings.course), str(run_dir / "private"), *o.hide_paths]
     if settings.db_url.startswith("sqlite:///"):
         hide.append(str(Path(settings.db_url[len("sqlite:///"):]).parent))
+    hide += store.server_socket_folders(settings.db_url)
     tree = sandbox.source_tree_of_rnnlib()
     if tree:
         hide.append(tree)

@@ -10,9 +10,12 @@ A run killed at any moment therefore leaves every student either finished
 with all their grades, or untouched; the next run grades the untouched
 ones. Other programs (nbgrader's formgrader, an instructor's script) may
 write to the gradebook at the same time: SQLite transactions start with
-``BEGIN IMMEDIATE`` and wait up to a minute for a lock, and a transaction
-that still fails is retried, so no write is lost on either side. Any
-SQLAlchemy URL nbgrader accepts works (PostgreSQL for large classes).
+``BEGIN IMMEDIATE`` and wait up to a minute for a lock; PostgreSQL
+transactions are ``REPEATABLE READ`` (one that changes a row another
+program changed meanwhile fails instead of overwriting it) and wait up to
+a minute for a row lock. A transaction that fails is retried, so no write
+is lost on either side. Any SQLAlchemy URL nbgrader accepts works
+(PostgreSQL, tested, for large classes).
 
 Manual grades are kept: a regraded cell with a manual score is flagged
 for review, as nbgrader's own autograder does.
@@ -22,11 +25,12 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import os
 import random
 import time
 
 from sqlalchemy import (Column, DateTime, Float, MetaData, String, Table, Text, create_engine,
-                        delete, event, exc, select, text)
+                        delete, event, exc, make_url, select, text)
 from sqlalchemy.orm import Session
 
 #: Changing it makes every cached calibration and every finished mark stale.
@@ -57,12 +61,14 @@ calibration_table = Table(
 )
 
 FINISHED = ("graded", "ungradeable")
+#: How long a transaction waits for another program's lock before it fails (and is retried).
+LOCK_TIMEOUT_MS = 60_000
 
 
 def make_engine(url):
     """An engine for the gradebook at ``url`` that waits for locks."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, future=True, connect_args={"timeout": 60})
+        engine = create_engine(url, future=True, connect_args={"timeout": LOCK_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
         def _connect(dbapi_connection, _record):
@@ -73,7 +79,28 @@ def make_engine(url):
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    options, parsed = {}, make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # a concurrent change to a row this transaction writes fails it
+        # (SerializationFailure, retried) instead of being overwritten
+        options["isolation_level"] = "REPEATABLE READ"
+        if "options" not in parsed.query:  # the URL's own server options win
+            options["connect_args"] = {"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
+    return create_engine(url, future=True, pool_pre_ping=True, **options)
+
+
+def server_socket_folders(url):
+    """Folders that may hold the Unix socket of the gradebook's server
+    (PostgreSQL: the URL's ``host=/folder``, $PGHOST, libpq's default
+    folders). Kernels must not see them: a trusted or peer-authenticated
+    local connection could rewrite every grade."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return []
+    hosts = parsed.query.get("host", ())
+    hosts = [hosts] if isinstance(hosts, str) else list(hosts)
+    hosts += [os.environ.get("PGHOST", ""), "/run/postgresql", "/var/run/postgresql"]
+    return [folder for host in hosts for folder in host.split(",") if folder.startswith("/")]
 
 
 def prepare(engine):
