@@ -124,8 +124,79 @@ def submission(release, answers=None, tests=None):
 # The submissions of one assignment
 # --------------------------------------------------------------------------
 
-def wrong_id(answer):
-    return f"wrong-{answer.task}-{answer.name}"
+def defined_names(source):
+    """The functions and names an answer cell defines at its top level."""
+    import ast
+
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
+def task_dependencies(assignment):
+    """``{task: tasks it uses}``, transitively: task B uses task A when B's
+    reference answer or B's test cells mention a name A's answer defines
+    (a later task may call an earlier task's function)."""
+    nb = source_notebook(assignment)
+    reference = reference_answers(assignment)
+    sources, current = {}, None
+    for cell in nb.cells:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            current = meta["grade_id"]
+            sources[current] = reference[current]
+        elif meta.get("grade"):
+            sources[current] += "\n" + cell.source
+    defines = {task: defined_names(reference[task]) for task in reference}
+    uses = {b: {a for a in reference if a != b and any(
+        re.search(rf"\b{re.escape(name)}\b", sources[b]) for name in defines[a])} for b in reference}
+    changed = True
+    while changed:  # transitive closure
+        changed = False
+        for b in uses:
+            more = set().union(*(uses[a] for a in uses[b])) - uses[b] - {b}
+            if more:
+                uses[b] |= more
+                changed = True
+    return uses
+
+
+def wrong_groups(assignment):
+    """Wrong answers grouped into submissions, to autograde fewer notebooks.
+
+    Round i takes the i-th wrong answer of every task; within a round, wrong
+    answers share a submission when their tasks are independent (neither
+    uses the other, see :func:`task_dependencies`), so each still decides
+    its own task's score alone. Returns ``{student id: [answers]}``.
+    """
+    uses = task_dependencies(assignment)
+    per_task = {}
+    for answer in catalogue.WRONG[assignment]:
+        per_task.setdefault(answer.task, []).append(answer)
+    groups = {}
+    for i in range(max((len(a) for a in per_task.values()), default=0)):
+        round_groups = []
+        for task, answers in per_task.items():
+            if i >= len(answers):
+                continue
+            for group in round_groups:
+                if all(task not in uses[g.task] and g.task not in uses[task] for g in group):
+                    group.append(answers[i])
+                    break
+            else:
+                round_groups.append([answers[i]])
+        for j, group in enumerate(round_groups):
+            groups[f"wrong-{i}-{j}"] = group
+    return groups
+
+
+def wrong_id(assignment, answer):
+    """The student id of the submission holding this wrong answer."""
+    return next(student for student, group in wrong_groups(assignment).items() if answer in group)
 
 
 def valid_groups(assignment):
@@ -151,8 +222,8 @@ def submissions(assignment, release):
         "reference-deleted-tests": submission(release, reference, tests="delete"),
         "tests-edited-to-pass": submission(release, tests="pass"),
     }
-    for answer in catalogue.WRONG[assignment]:
-        subs[wrong_id(answer)] = submission(release, {**reference, answer.task: answer.code})
+    for student, group in wrong_groups(assignment).items():
+        subs[student] = submission(release, {**reference, **{a.task: a.code for a in group}})
     for student, group in valid_groups(assignment).items():
         subs[student] = submission(release, {**reference, **{t: a.code for t, a in group.items()}})
     return subs
@@ -416,12 +487,29 @@ VALID_CASES = [(a, student) for a in ASSIGNMENTS if a in catalogue.VALID
 @pytest.mark.parametrize("assignment, answer", WRONG_CASES,
                          ids=[f"{a}-{w.task}-{w.name}" for a, w in WRONG_CASES])
 def test_wrong_answer_loses_marks_on_its_task_only(courses, assignment, answer):
+    """The wrong answer's task scores below full; every task whose answer in
+    that submission is the reference's scores full (the wrong answers of
+    independent tasks share a submission: see :func:`wrong_groups`)."""
     graded = courses.graded(assignment)
-    scores, maxima = graded.task_scores(wrong_id(answer)), graded.max_scores()
+    student = wrong_id(assignment, answer)
+    scores, maxima = graded.task_scores(student), graded.max_scores()
     assert scores[answer.task] < maxima[answer.task], (
         f"{answer.why!r} got full marks on {answer.task}")
-    others = {t: s for t, s in scores.items() if t != answer.task}
-    assert others == {t: m for t, m in maxima.items() if t != answer.task}
+    wrong_tasks = {a.task for a in wrong_groups(assignment)[student]}
+    others = {t: s for t, s in scores.items() if t not in wrong_tasks}
+    assert others == {t: m for t, m in maxima.items() if t not in wrong_tasks}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_wrong_answers_share_a_submission_only_across_independent_tasks(assignment):
+    uses = task_dependencies(assignment)
+    groups = wrong_groups(assignment)
+    assert sorted((a.task, a.name) for g in groups.values() for a in g) == sorted(
+        (a.task, a.name) for a in catalogue.WRONG[assignment])
+    for group in groups.values():
+        tasks = [a.task for a in group]
+        assert len(tasks) == len(set(tasks))
+        assert not any(a in uses[b] for a in tasks for b in tasks), (tasks, uses)
 
 
 @pytest.mark.slow
