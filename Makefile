@@ -2,6 +2,7 @@
 #   make book   -> set up .venv, build the HTML book into _build/html
 #   make test   -> set up .venv, run the whole test suite
 #   make bench  -> benchmarks, tables on stdout, JSON in benchmarks/results/
+#   make forecast -> chapter 7's models x seeds -> benchmarks/results/forecast.json
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -27,7 +28,7 @@ CHROMIUM := /usr/bin/chromium
 # Warnings are errors, unresolved references are reported (-n), all warnings listed.
 BOOK_FLAGS := --warningiserror --nitpick --keep-going
 
-.PHONY: setup book book-instructor test bench lock clean browser sandbox
+.PHONY: setup book book-instructor test bench forecast lock clean browser sandbox
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -94,6 +95,15 @@ test: setup browser sandbox
 
 bench: setup sandbox
 	$(BIN)/python benchmarks/run.py
+
+# Chapter 7's table: every forecasting model x 5 seeds (long: see the chapter's
+# closing note), into benchmarks/results/forecast.json. A killed run resumes where
+# it stopped. Options: make forecast FORECAST_ARGS="--models rnn32 --seeds 0 1"
+# Chapter 7 reads the results file, but jupyter-cache re-executes a page only when its
+# code changes: the book's execution cache is dropped so the next build shows new figures.
+forecast: setup
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/forecast.py $(FORECAST_ARGS)
+	rm -rf _build/.jupyter_cache
 
 lock:
 	rm -rf /tmp/rnnlib-lock && $(PYTHON) -m venv /tmp/rnnlib-lock

@@ -18,6 +18,7 @@ module                       chapter
 :mod:`rnnlib.gradient_flow`  5. vanishing and exploding gradients
 :mod:`rnnlib.datasets`       6. the ridership series, synthetic series
 :mod:`rnnlib.baselines`      6. naive, moving-average and SARIMA baselines, errors
+:mod:`rnnlib.forecasting`    7. windows, Keras forecasting models, training, MAE
 :mod:`rnnlib.keras_compat`   the same layers in Keras (imports TensorFlow lazily)
 ===========================  ======================================================
 
@@ -48,7 +49,7 @@ __version__ = "0.1.0"
 
 # Submodules that are loaded on first attribute access (rnnlib.keras_compat
 # pulls in TensorFlow, rnnlib.datasets and rnnlib.baselines pull in pandas).
-_LAZY_SUBMODULES = {"keras_compat", "datasets", "baselines"}
+_LAZY_SUBMODULES = {"keras_compat", "datasets", "baselines", "forecasting"}
 
 
 def __getattr__(name):

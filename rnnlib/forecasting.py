@@ -1,0 +1,387 @@
+"""Chapter 7: forecasting the ridership series with recurrent networks in Keras.
+
+The pipeline, in the order of the chapter:
+
+1. :func:`split` cuts the daily series into three consecutive periods (eq. 7.1):
+   train 2016-01-01..2018-12-31, valid 2019-01-01..2019-05-31, test
+   2019-06-01..end. Nothing is fitted on the data to scale it: every count is
+   divided by the constant ``SCALE = 1e6``, so no statistic of the validation or
+   test period can leak into training.
+2. :func:`make_features` gives the inputs ``x(t)``: ``rail`` alone (univariate,
+   1 feature) or ``bus, rail`` and the one-hot type of *the next day* (A, U, W;
+   5 features). The next day's type is on the calendar, so knowing it is fair.
+3. :func:`make_dataset` cuts one period into windows of ``WINDOW = 56`` days with
+   ``keras.utils.timeseries_dataset_from_array``. A window's inputs are the days
+   ``i .. i+55`` and its target the rail value of the next ``horizon`` days
+   ``i+56 .. i+55+horizon`` (eq. 7.2), strictly after every input. Each period is
+   windowed on its own: a validation window's inputs and targets are all
+   validation days, as in the reference figures, so its first target is the 57th
+   day of 2019 (26 February).
+4. :func:`build_model` builds one of :data:`MODELS`; :func:`fit` trains it with
+   the Huber loss, SGD with momentum 0.9 and early stopping on the validation
+   MAE (patience 50, best weights restored).
+5. :func:`evaluate` and :func:`mae_per_horizon` give the MAE in riders.
+
+Shapes: ``m`` windows in a batch, ``T = 56`` time steps, ``f`` features (1 or
+5), ``H`` the horizon (1 or 14). Inputs are ``(m, T, f)``; targets ``(m,)`` for
+one day ahead, ``(m, H)`` for a vector of ``H`` days, ``(m, T, H)`` for
+sequence-to-sequence (at every step ``t`` the next ``H`` days).
+
+Importing this module does not import TensorFlow; the functions that need
+Keras import it when called.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SCALE = 1e6
+WINDOW = 56
+AHEAD = 14
+DAY_TYPES = ("A", "U", "W")  # Saturday, Sunday/holiday, weekday
+# eq. 7.1: the three periods, end dates included; None = up to the last day.
+PERIODS = {
+    "train": ("2016-01-01", "2018-12-31"),
+    "valid": ("2019-01-01", "2019-05-31"),
+    "test": ("2019-06-01", None),
+}
+
+
+# --- 1. split and features ------------------------------------------------------
+
+def split(df, periods=None):
+    """Cut ``df`` (a DataFrame or Series indexed by day) into consecutive periods.
+
+    periods: ``{name: (first day, last day or None)}``, default :data:`PERIODS`.
+    Returns ``{name: df[first:last]}``. Raises ValueError when a period is empty,
+    starts after it ends, overlaps or precedes the previous one, lies outside
+    the data, or misses a day (windows assume one row per consecutive day).
+    """
+    import pandas as pd
+
+    if not isinstance(getattr(df, "index", None), pd.DatetimeIndex):
+        raise TypeError(f"df must be a DataFrame or Series indexed by dates (DatetimeIndex), "
+                        f"got {type(df).__name__}")
+    periods = PERIODS if periods is None else periods
+    first_day, last_day = df.index[0], df.index[-1]
+    out, previous_end = {}, None
+    for name, (start, end) in periods.items():
+        start = pd.Timestamp(start)
+        end = last_day if end is None else pd.Timestamp(end)
+        if start > end:
+            raise ValueError(f"period {name!r}: start {start.date()} is after end {end.date()}")
+        if start < first_day or end > last_day:
+            raise ValueError(f"period {name!r} ({start.date()} to {end.date()}) is outside the "
+                             f"data, which covers {first_day.date()} to {last_day.date()}")
+        if previous_end is not None and start <= previous_end:
+            raise ValueError(f"period {name!r} starts on {start.date()}, not after the previous "
+                             f"period's end {previous_end.date()}: periods must not overlap")
+        part = df[start:end]
+        expected = pd.date_range(start, end, freq="D")
+        if len(part) != len(expected) or not part.index.equals(expected):
+            missing = expected.difference(part.index)
+            raise ValueError(f"period {name!r} must have one row per day from {start.date()} to "
+                             f"{end.date()} ({len(expected)} rows), got {len(part)}"
+                             + (f"; the first missing day is {missing[0].date()}" if len(missing) else ""))
+        out[name] = part
+        previous_end = end
+    return out
+
+
+def make_features(df, multivariate=False):
+    """The network's inputs ``x(t)``, a float32 DataFrame of shape (n, f).
+
+    df: the DataFrame of :func:`rnnlib.datasets.load_ridership` (columns
+    ``day_type``, ``bus``, ``rail``), or a slice of it. Univariate: one column,
+    ``rail / SCALE``. Multivariate: ``bus / SCALE``, ``rail / SCALE`` and the
+    one-hot type of the next day, ``next_A``, ``next_U``, ``next_W`` (f = 5). The
+    last row has no next day in ``df``: its three one-hot columns are 0, so cut
+    the periods *after* computing the features (the last training day then knows
+    that 1 January 2019 is a holiday).
+    """
+    import pandas as pd
+
+    needed = ["rail"] + (["bus", "day_type"] if multivariate else [])
+    missing = [c for c in needed if c not in getattr(df, "columns", ())]
+    if missing:
+        raise ValueError(f"df must have the columns {needed}, missing {missing}")
+    if not multivariate:
+        return (df[["rail"]] / SCALE).astype(np.float32)
+    unknown = set(df["day_type"].dropna()) - set(DAY_TYPES)
+    if unknown:
+        raise ValueError(f"day_type must be one of {DAY_TYPES}, got {sorted(unknown)}")
+    next_type = df["day_type"].shift(-1)
+    one_hot = pd.DataFrame({f"next_{t}": (next_type == t) for t in DAY_TYPES}, index=df.index)
+    features = pd.concat([df[["bus", "rail"]] / SCALE, one_hot], axis=1)
+    return features.astype(np.float32)
+
+
+# --- 2. windows ------------------------------------------------------------------
+
+def _ahead_targets(rail, horizon):
+    """Y of shape (n - H, H) with ``Y[t] = rail[t+1 .. t+H]`` (the next H days after t)."""
+    n = len(rail)
+    return np.stack([rail[t + 1: n - horizon + t + 1] for t in range(horizon)], axis=1)
+
+
+def make_dataset(features, target="rail", window=WINDOW, horizon=1, seq2seq=False,
+                 batch_size=32, shuffle=False, seed=None):
+    """Windows of one period as a ``tf.data.Dataset`` of ``(inputs, targets)`` batches.
+
+    features: (n, f) DataFrame from :func:`make_features` (or an (n, f) array,
+    with ``target`` then the column number). Window ``i`` holds the inputs
+    ``x(i) .. x(i+T-1)``, shape (T, f), and (eq. 7.2)
+
+    * ``horizon=1``: the target ``y(i+T)``, shape ``()``, batches (m, T, f) -> (m,);
+    * ``horizon=H``: ``y(i+T) .. y(i+T+H-1)``, batches (m, T, f) -> (m, H);
+    * ``seq2seq=True``: at every step ``t`` of the window the next ``H`` days
+      ``y(t+1) .. y(t+H)``, batches (m, T, f) -> (m, T, H).
+
+    A period of ``n`` days gives ``n - T - H + 1`` windows. Shuffling (training
+    only) reorders the windows, never the days inside one, with ``seed``.
+    """
+    import keras
+
+    values = np.asarray(features, dtype=np.float32)
+    if values.ndim != 2:
+        raise ValueError(f"features must have shape (n, f), got {values.shape}")
+    if hasattr(features, "columns"):
+        if target not in features.columns:
+            raise ValueError(f"target {target!r} is not a column of features: "
+                             f"{list(features.columns)}")
+        target = list(features.columns).index(target)
+    for name, v in (("window", window), ("horizon", horizon), ("batch_size", batch_size)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    n = len(values)
+    if n < window + horizon:
+        raise ValueError(f"a period of {n} days is too short for one window of {window} input "
+                         f"days and {horizon} target day(s): it needs at least "
+                         f"{window + horizon} days")
+    Y = _ahead_targets(values[:, target], horizon)  # (n - H, H)
+    X = values[: n - horizon]                        # (n - H, f): inputs with a full target
+    common = dict(sequence_length=window, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    if seq2seq:
+        # Window the inputs and their targets side by side, then split the columns.
+        f = X.shape[1]
+        ds = keras.utils.timeseries_dataset_from_array(np.concatenate([X, Y], axis=1),
+                                                       targets=None, **common)
+        return ds.map(lambda Z: (Z[:, :, :f], Z[:, :, f:]))
+    targets = Y[window - 1:]  # window i ends at day i+T-1: its targets are Y[i+T-1]
+    if horizon == 1:
+        targets = targets[:, 0]
+    return keras.utils.timeseries_dataset_from_array(X, targets=targets, **common)
+
+
+# --- 3. models -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to build and train one model of the chapter's table.
+
+    layers(keras, inputs) -> outputs, the model's graph; multivariate: 5 input
+    features instead of 1; horizon: days forecast at once; seq2seq: a forecast
+    at every time step; learning_rate: SGD's; reference: the published
+    validation MAE in riders (None for our own variants); extra: other
+    settings, here only ``huber_delta`` (eq. 7.3's delta, default 1).
+    """
+    description: str
+    layers: object
+    multivariate: bool = False
+    horizon: int = 1
+    seq2seq: bool = False
+    learning_rate: float = 0.02
+    reference: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# Each builder maps the input tensor (batch, T, f) to the forecasts.
+
+def _linear(k, x):
+    return k.layers.Dense(1)(k.layers.Flatten()(x))
+
+
+def _rnn1(k, x):
+    return k.layers.SimpleRNN(1)(x)
+
+
+def _rnn32(k, x):
+    return k.layers.Dense(1)(k.layers.SimpleRNN(32)(x))
+
+
+def _rnn64(k, x):
+    return k.layers.Dense(1)(k.layers.SimpleRNN(64)(x))
+
+
+def _deep(k, x):
+    h = k.layers.SimpleRNN(32, return_sequences=True)(x)
+    h = k.layers.SimpleRNN(32, return_sequences=True)(h)
+    return k.layers.Dense(1)(k.layers.SimpleRNN(32)(h))
+
+
+def _ahead(k, x):
+    return k.layers.Dense(AHEAD)(k.layers.SimpleRNN(32)(x))
+
+
+def _seq2seq(k, x):
+    return k.layers.Dense(AHEAD)(k.layers.SimpleRNN(32, return_sequences=True)(x))
+
+
+MODELS = {
+    "linear": ModelSpec("linear: Dense(1) on the 56 flattened days", _linear,
+                        learning_rate=0.02, reference=37_866),
+    "rnn1": ModelSpec("SimpleRNN(1)", _rnn1, learning_rate=0.02, reference=102_787),
+    "rnn32": ModelSpec("SimpleRNN(32) + Dense(1)", _rnn32, learning_rate=0.02,
+                       reference=29_015),
+    "deep_rnn": ModelSpec("deep RNN: 3 x SimpleRNN(32) + Dense(1)", _deep,
+                          learning_rate=0.01, reference=31_211),
+    "multivariate": ModelSpec("multivariate SimpleRNN(32) + Dense(1)", _rnn32,
+                              multivariate=True, learning_rate=0.05, reference=22_062),
+    "ahead14": ModelSpec("14 days ahead, vector: SimpleRNN(32) + Dense(14)", _ahead,
+                         multivariate=True, horizon=AHEAD, learning_rate=0.02,
+                         reference=35_017),
+    "seq2seq": ModelSpec("14 days ahead, sequence-to-sequence", _seq2seq,
+                         multivariate=True, horizon=AHEAD, seq2seq=True, learning_rate=0.1,
+                         reference=45_929),
+    # Our own variants, chosen on the validation period only (chapter 7 explains).
+    "rnn32_lr01": ModelSpec("SimpleRNN(32) + Dense(1), learning rate 0.01", _rnn32,
+                            learning_rate=0.01),
+    "rnn32_robust": ModelSpec("SimpleRNN(32) + Dense(1), Huber delta 0.05", _rnn32,
+                              learning_rate=0.02, extra={"huber_delta": 0.05}),
+    "multivariate_robust": ModelSpec("multivariate SimpleRNN(32) + Dense(1), Huber delta 0.05",
+                                     _rnn32, multivariate=True, learning_rate=0.05,
+                                     extra={"huber_delta": 0.05}),
+    "multivariate64_robust": ModelSpec("multivariate SimpleRNN(64) + Dense(1), Huber delta 0.05",
+                                       _rnn64, multivariate=True, learning_rate=0.05,
+                                       extra={"huber_delta": 0.05}),
+}
+
+
+def get_spec(name):
+    """The :class:`ModelSpec` called ``name``; a ValueError lists the known names."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+    return MODELS[name]
+
+
+def build_model(name, learning_rate=None):
+    """A compiled Keras model for ``MODELS[name]``: input (None, T, f) -> forecasts.
+
+    Loss: Huber, eq. 7.3, with delta 1 (one million riders: in practice a
+    squared error) unless the spec's ``extra["huber_delta"]`` says otherwise
+    (0.05 for the ``_robust`` variants: errors above 50,000 riders count
+    linearly, as in the MAE). Optimizer: SGD with momentum 0.9 and
+    ``learning_rate`` (default: the spec's). Metric: MAE.
+    """
+    import keras
+
+    spec = get_spec(name)
+    n_features = 5 if spec.multivariate else 1
+    inputs = keras.Input(shape=(WINDOW, n_features))
+    model = keras.Model(inputs, spec.layers(keras, inputs), name=name)
+    lr = spec.learning_rate if learning_rate is None else learning_rate
+    model.compile(loss=keras.losses.Huber(delta=spec.extra.get("huber_delta", 1.0)),
+                  optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.9),
+                  metrics=["mae"])
+    return model
+
+
+# --- 4. data, training, evaluation ---------------------------------------------------------
+
+def datasets(df, name, batch_size=32, seed=None, periods=None):
+    """``{"train", "valid", "test"}`` datasets for model ``name`` (train shuffled with seed)."""
+    spec = get_spec(name)
+    parts = split(make_features(df, spec.multivariate), periods)
+    out = {}
+    for period, features in parts.items():
+        out[period] = make_dataset(features, horizon=spec.horizon, seq2seq=spec.seq2seq,
+                                   batch_size=batch_size, shuffle=(period == "train"), seed=seed)
+    return out
+
+
+def to_arrays(dataset):
+    """The windows of ``dataset`` as numpy ``(inputs, targets)``, e.g. (m, T, f) and (m,)."""
+    inputs, targets = zip(*[(np.asarray(x), np.asarray(y)) for x, y in dataset])
+    return np.concatenate(inputs), np.concatenate(targets)
+
+
+def fit(name, df, seed, learning_rate=None, patience=50, max_epochs=500, verbose=0):
+    """Train ``MODELS[name]`` on the ridership DataFrame ``df`` with one seed.
+
+    ``keras.utils.set_random_seed(seed)`` fixes the initial weights and the
+    order in which the training windows are shuffled at each epoch (batches of
+    32). The windows come from :func:`make_dataset`, gathered once into numpy
+    arrays (:func:`to_arrays`): the same windows, but an epoch runs about twice
+    as fast as when they are cut again at every epoch. Early stopping watches the
+    validation MAE and restores the weights of the best epoch.
+
+    Returns a dict: ``model``, ``valid_mae`` (riders, of the restored weights),
+    ``epochs`` (run), ``best_epoch``, ``seconds`` (in ``model.fit``),
+    ``history`` and ``datasets`` (the three periods' windowed datasets).
+    """
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+    data = datasets(df, name, seed=int(seed))
+    X_train, Y_train = to_arrays(data["train"])
+    model = build_model(name, learning_rate)
+    stop = keras.callbacks.EarlyStopping(monitor="val_mae", patience=patience,
+                                         restore_best_weights=True)
+    start = time.perf_counter()
+    history = model.fit(X_train, Y_train, batch_size=32, shuffle=True,
+                        validation_data=to_arrays(data["valid"]), epochs=max_epochs,
+                        callbacks=[stop], verbose=verbose)
+    seconds = time.perf_counter() - start
+    val = history.history["val_mae"]
+    return {"model": model, "valid_mae": evaluate(model, data["valid"]),
+            "epochs": len(val), "best_epoch": int(np.argmin(val)) + 1,
+            "seconds": seconds, "history": history.history, "datasets": data}
+
+
+def predict(model, dataset):
+    """``(y, y_hat)`` for every window of ``dataset``, in riders, as numpy arrays."""
+    X, y = to_arrays(dataset)  # one pass: a shuffled dataset reorders at every pass
+    y_hat = np.asarray(model.predict(X, verbose=0)).reshape(y.shape)
+    return y * SCALE, y_hat * SCALE
+
+
+def evaluate(model, dataset):
+    """MAE in riders over every target of ``dataset`` (all steps and horizons)."""
+    y, y_hat = predict(model, dataset)
+    return float(np.mean(np.abs(y - y_hat)))
+
+
+def mae_per_horizon(model, dataset):
+    """MAE in riders for each day ahead, shape (H,).
+
+    For a sequence-to-sequence model only the last step of each window counts
+    (the forecast made with the full 56 days of context).
+    """
+    y, y_hat = predict(model, dataset)
+    if y.ndim == 3:
+        y, y_hat = y[:, -1], y_hat[:, -1]
+    if y.ndim == 1:
+        y, y_hat = y[:, None], y_hat[:, None]
+    return np.mean(np.abs(y - y_hat), axis=0)
+
+
+def target_days(df, period="valid", horizon=1, periods=None):
+    """The dates of the one-day-ahead targets of a period's windows, shape (n - T - H + 1,)."""
+    part = split(df, periods)[period]
+    return part.index[WINDOW: len(part) - horizon + 1]
+
+
+def load_results(path=None):
+    """The committed table of ``make forecast`` (benchmarks/results/forecast.json), as a dict."""
+    import json
+    from pathlib import Path
+
+    path = Path(path) if path else Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "forecast.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run `make forecast` to create it")
+    return json.loads(path.read_text())
