@@ -307,7 +307,6 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
     if not plan:
         return
 
-    from . import execute  # noqa: F401 - import nbgrader & co. before forking the workers
 
     setup = {
         "parent_pid": os.getpid(), "course": str(settings.course), "course_id": settings.course_id,
@@ -321,13 +320,16 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
                for a in assignments if a not in modes}
     queue = collections.deque(calibrate)
     n = max(1, min(settings.workers, len(plan) + len(calibrate)))
-    ctx = multiprocessing.get_context("fork")
+    # Spawned, not forked: a worker starts from a fresh interpreter, so nothing the
+    # calling process holds (TensorFlow's runtime, threads, open connections) is
+    # copied into it half-alive (forking a process that imported TensorFlow aborts).
+    ctx = multiprocessing.get_context("spawn")
     slots = [_Slot(i, setup, ctx) for i in range(n)]
     crashes = collections.Counter()
 
     from tqdm import tqdm
 
-    tqdm.monitor_interval = 0  # no monitor thread: workers are forked later
+    tqdm.monitor_interval = 0  # no monitor thread
     bar = tqdm(total=len(plan), unit="student", desc="grading", dynamic_ncols=True,
                disable=None if progress is None else not progress, file=sys.stderr)
     failed = 0
