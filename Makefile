@@ -77,7 +77,7 @@ browser:
 	  echo "notice: $(CHROMIUM) not found and not root: the browser test will skip (under CI=true it fails). Install it with: sudo apt-get install chromium"; \
 	fi
 
-# Debian's bubblewrap for the grading pipeline's jail (rnnlib grade runs each student's
+# Debian's bubblewrap for the grading pipeline's jail (autograder grade runs each student's
 # kernel in it: read-only filesystem, course and gradebook hidden, no network).
 # Without it the pipeline still grades, with weaker isolation, and says so.
 sandbox:
@@ -87,7 +87,7 @@ sandbox:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null; \
 	else \
-	  echo "notice: bwrap not found and not root: rnnlib grade runs kernels without bubblewrap (see appendix/instructors.md). Install it with: sudo apt-get install bubblewrap"; \
+	  echo "notice: bwrap not found and not root: autograder grade runs kernels without bubblewrap (see appendix/instructors.md). Install it with: sudo apt-get install bubblewrap"; \
 	fi
 
 test: setup browser sandbox

@@ -1,16 +1,16 @@
-"""Grading a class: ``rnnlib grade`` against plain sequential ``nbgrader autograde``.
+"""Grading a class: ``autograder grade`` against plain sequential ``nbgrader autograde``.
 
 One run builds a course with assignment 1 and 60 submissions (reference
 solutions, each task's typical mistakes, valid alternatives, untouched
 notebooks, in turn), copies it, and grades one copy with
 ``nbgrader autograde`` (one notebook after another, as nbgrader does) and the
-other with ``rnnlib grade`` (one worker per core, every kernel in the jail,
+other with ``autograder grade`` (one worker per core, every kernel in the jail,
 test cells in the checker). Both commands start from a fresh process and a
 fresh gradebook; both must give every student the same score.
 
 Rows: the two autograding runs (the speed-up is their ratio), then the same
 with feedback (``nbgrader generate_feedback`` after ``autograde``, against
-``rnnlib grade`` writing feedback, grades.csv and the report). The machine
+``autograder grade`` writing feedback, grades.csv and the report). The machine
 is shared: the numbers are for the load it had during the run.
 """
 from __future__ import annotations
@@ -73,7 +73,7 @@ def run(quick=False):
     n = 12 if quick else 60
     workers = os.cpu_count() or 1
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    rnnlib = [str(Path(sys.executable).parent / "rnnlib"), "grade", A1, "--no-progress",
+    rnnlib = [str(Path(sys.executable).parent / "autograder"), "grade", A1, "--no-progress",
               "-j", str(workers)]
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         base = Path(tmp) / "base"
@@ -91,7 +91,7 @@ def run(quick=False):
         for name in ("pipeline", "nbgrader-feedback", "pipeline-feedback"):
             if _scores(courses[name]) != reference:
                 raise RuntimeError(f"{name} gave other scores than nbgrader autograde")
-        from rnnlib.grader import sandbox
+        from autograder import sandbox
 
         jail = sandbox.make_jail(sandbox.Limits()).describe()
 
@@ -99,9 +99,9 @@ def run(quick=False):
     speedup_fb = t_nbgrader_fb / t_pipeline_fb
     rows = [
         ["nbgrader autograde (sequential)", n, t_nbgrader, t_nbgrader / n, 1.0],
-        [f"rnnlib grade -j {workers} --no-feedback", n, t_pipeline, t_pipeline / n, speedup],
+        [f"autograder grade -j {workers} --no-feedback", n, t_pipeline, t_pipeline / n, speedup],
         ["nbgrader autograde + generate_feedback", n, t_nbgrader_fb, t_nbgrader_fb / n, 1.0],
-        [f"rnnlib grade -j {workers} (feedback, report)", n, t_pipeline_fb, t_pipeline_fb / n, speedup_fb],
+        [f"autograder grade -j {workers} (feedback, report)", n, t_pipeline_fb, t_pipeline_fb / n, speedup_fb],
     ]
     return {
         "title": f"grading {n} notebooks of {A1} on {os.cpu_count()} cores "

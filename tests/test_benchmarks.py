@@ -3,7 +3,7 @@
 Speed is not asserted here (the machine's load decides it; ``make bench``
 measures and records it). What is checked is what makes the benchmark's
 figures meaningful: both commands grade the same class, every student gets the
-same score from ``rnnlib grade`` as from plain ``nbgrader autograde``, and
+same score from ``autograder grade`` as from plain ``nbgrader autograde``, and
 the result has the shape ``benchmarks/run.py`` writes.
 """
 from __future__ import annotations

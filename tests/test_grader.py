@@ -1,4 +1,4 @@
-"""The instructors' grading pipeline (``rnnlib grade``, ``rnnlib/grader/``).
+"""The instructors' grading pipeline (``autograder grade``, ``autograder/``).
 
 The main check grades a synthetic class (``tests/grader_class.py``) with the
 real pipeline: 35 students on assignment 1, correct, partly wrong, and every
@@ -32,7 +32,7 @@ import pytest
 
 import grader_class
 from conftest import ON_CI
-from rnnlib.grader import intake, pipeline, sandbox, store, wire
+from autograder import intake, pipeline, sandbox, store, wire
 
 A1 = grader_class.ASSIGNMENT
 NOTEBOOK = grader_class.NOTEBOOK
@@ -280,12 +280,12 @@ def test_an_interrupted_merge_leaves_no_trace(small_course):
 def test_a_second_run_on_the_same_course_stops(small_course):
     with open(small_course / ".rnnlib-grade.lock", "a+") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        with pytest.raises(pipeline.GradingError, match="another `rnnlib grade` is running"):
+        with pytest.raises(pipeline.GradingError, match="another `autograder grade` is running"):
             grade(small_course)
 
 
 def test_the_command_lists_its_options():
-    run = subprocess.run([str(Path(sys.executable).parent / "rnnlib"), "grade", "--help-config"],
+    run = subprocess.run([str(Path(sys.executable).parent / "autograder"), "grade", "--help-config"],
                          capture_output=True, text=True)
     assert run.returncode == 0 and "RnnlibGrader.memory_mb" in run.stdout
 
@@ -384,7 +384,7 @@ def test_feedback_grades_csv_and_report(graded_class):
 @pytest.mark.slow
 def test_the_report_command_rewrites_the_report_from_the_gradebook(graded_class, tmp_path):
     course, cases, _ = graded_class
-    run = subprocess.run([str(Path(sys.executable).parent / "rnnlib"), "report", A1,
+    run = subprocess.run([str(Path(sys.executable).parent / "autograder"), "report", A1,
                           "--course", str(course), "--out", str(tmp_path)],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
@@ -444,7 +444,7 @@ def _processes_mentioning(text):
 def test_a_run_killed_with_sigkill_resumes_without_losing_a_grade(tmp_path, generated):
     course = tmp_path / "course"
     expected = _simple_class(course, 9, _copy(generated, course))
-    command = [str(Path(sys.executable).parent / "rnnlib"), "grade", A1, "--course", str(course),
+    command = [str(Path(sys.executable).parent / "autograder"), "grade", A1, "--course", str(course),
                "-j", "2", "--no-progress", "--timeout", str(CELL_TIMEOUT), "--no-report"]
     run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     finished = {}

@@ -1,4 +1,4 @@
-"""``rnnlib grade`` with a PostgreSQL gradebook (for large classes).
+"""``autograder grade`` with a PostgreSQL gradebook (for large classes).
 
 A private PostgreSQL server is started for this module, in a temporary
 folder (under /var/tmp, outside the kernels' private /tmp), listening only
@@ -39,7 +39,7 @@ import pytest
 
 import grader_class
 from conftest import ON_CI
-from rnnlib.grader import pipeline, sandbox, store
+from autograder import pipeline, sandbox, store
 
 A1 = grader_class.ASSIGNMENT
 NOTEBOOK = grader_class.NOTEBOOK

@@ -1,5 +1,5 @@
-"""The ``rnnlib`` command (instructors): ``rnnlib grade``, ``rnnlib report``,
-``rnnlib sandbox``. See ``appendix/instructors.md``.
+"""The ``autograder`` command (instructors): ``autograder grade``, ``autograder report``,
+``autograder sandbox``. See ``appendix/instructors.md``.
 
 Nothing heavy is imported until a subcommand runs.
 """
@@ -22,7 +22,7 @@ def _option(text):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="rnnlib", description="Course tools for instructors.")
+    parser = argparse.ArgumentParser(prog="autograder", description="Course tools for instructors.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     g = sub.add_parser("grade", help="autograde a class in parallel, safely, resumably",
@@ -69,7 +69,7 @@ def _parser():
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["grade"] and "--help-config" in argv:
-        from rnnlib.grader.settings import RnnlibGrader
+        from autograder.settings import RnnlibGrader
 
         print(RnnlibGrader.class_get_help())
         return 0
@@ -82,7 +82,7 @@ def main(argv=None):
 
 
 def _sandbox():
-    from rnnlib.grader import sandbox
+    from autograder import sandbox
 
     jail = sandbox.make_jail(sandbox.Limits())
     print(jail.describe())
@@ -90,7 +90,7 @@ def _sandbox():
 
 
 def _report(args):
-    from rnnlib.grader import report, settings, store
+    from autograder import report, settings, store
 
     s = settings.resolve(args.course, db_url=args.db_url)
     engine = store.make_engine(s.db_url)
@@ -101,7 +101,7 @@ def _report(args):
 
 
 def _grade(args):
-    from rnnlib.grader.pipeline import GradingError, grade
+    from autograder.pipeline import GradingError, grade
 
     try:
         summary = grade(args.course, args.assignments, workers=args.workers, force=args.force,
@@ -110,7 +110,7 @@ def _grade(args):
                         cell_timeout=args.cell_timeout, progress=args.progress,
                         options=dict(args.set))
     except GradingError as exc:
-        print(f"rnnlib grade: {exc}", file=sys.stderr)
+        print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -102,7 +102,7 @@ class Channel:
         of its exception) goes back as the input's reply.
         """
         nonce = uuid.uuid4().hex
-        code = (f"__import__('rnnlib.grader.kernel_side', fromlist=['_']).{op}"
+        code = (f"__import__('autograder.kernel_side', fromlist=['_']).{op}"
                 f"({nonce!r}, {json.dumps(payload)!r})")
         msg_id = self.kc.execute(code, silent=False, store_history=False,
                                  allow_stdin=bool(callbacks), stop_on_error=False)

@@ -128,12 +128,14 @@ def make_jail(limits, use_bwrap="auto", hide=(), expose=(), env=None, seccomp=Tr
 
 
 def python_paths():
-    """What the kernel needs to read: the interpreter, its libraries, rnnlib."""
+    """What the kernel needs to read: the interpreter, its libraries, rnnlib,
+    and the grader's kernel-side helper."""
     import rnnlib
 
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix,
              str(Path(sys.executable).resolve().parent.parent),
-             str(Path(rnnlib.__file__).resolve().parent)}
+             str(Path(rnnlib.__file__).resolve().parent),
+             str(Path(__file__).resolve().parent)}
     return sorted(paths)
 
 

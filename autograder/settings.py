@@ -3,8 +3,8 @@
 Everything nbgrader already configures (course root, folders, gradebook,
 ``Execute.timeout``, ``OverwriteCells.add_missing_cells``, late penalties)
 is taken from nbgrader's own configuration. The grader's options go in the
-same file, as ``c.RnnlibGrader.<option> = ...``; ``rnnlib grade`` flags
-override them. ``rnnlib grade --help-config`` lists them.
+same file, as ``c.RnnlibGrader.<option> = ...``; ``autograder grade`` flags
+override them. ``autograder grade --help-config`` lists them.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ DEFAULT_ZIP_REGEXP = r".*/(?P<student_id>[A-Za-z0-9][A-Za-z0-9.@-]*)_(?P<file_id
 
 
 class RnnlibGrader(Configurable):
-    """Options of ``rnnlib grade`` (``c.RnnlibGrader.*`` in nbgrader_config.py)."""
+    """Options of ``autograder grade`` (``c.RnnlibGrader.*`` in nbgrader_config.py)."""
 
     workers = Integer(0, help="Notebooks graded at once; 0: one per CPU core.").tag(config=True)
     db_url = Unicode("", help="SQLAlchemy URL of the gradebook (for example "

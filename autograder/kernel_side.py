@@ -4,7 +4,7 @@ The checker (``checker.py``, in the grader's own process) runs each test
 cell and sends the kernel one small request per name it needs and per call
 of a student's function, as code such as::
 
-    __import__("rnnlib.grader.kernel_side", fromlist=["_"]).call(nonce, request)
+    __import__("autograder.kernel_side", fromlist=["_"]).call(nonce, request)
 
 The answer goes back as a display message of type :data:`MIME` carrying the
 ``nonce``; the student's printed output travels as usual. Everything that

@@ -1,4 +1,4 @@
-"""``rnnlib grade``: plan a run, grade in parallel, merge, resume, report.
+"""``autograder grade``: plan a run, grade in parallel, merge, resume, report.
 
 A run, for the assignments asked:
 
@@ -76,7 +76,7 @@ def course_lock(course):
         handle.seek(0)
         holder = handle.read().strip()
         handle.close()
-        raise GradingError(f"another `rnnlib grade` is running on this course ({holder}); "
+        raise GradingError(f"another `autograder grade` is running on this course ({holder}); "
                            "wait for it to finish") from None
     handle.seek(0)
     handle.truncate()
