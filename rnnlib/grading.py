@@ -44,6 +44,8 @@ import os
 import re
 import sys
 import threading
+import traceback
+import warnings
 from importlib import import_module
 from pathlib import Path
 
@@ -62,6 +64,61 @@ ALWAYS_ALLOWED = (
 # rnnlib's folder, as imported and with symbolic links resolved.
 _RNNLIB_DIRS = tuple({str(Path(__file__).parent) + os.sep,
                       str(Path(__file__).resolve().parent) + os.sep})
+
+
+class CheckFailed(AssertionError):
+    """A failed check of a test cell: the message says what is wrong.
+
+    IPython (JupyterLab, nbgrader) shows an exception that defines
+    ``_render_traceback_`` with the lines that method returns: a failed check
+    is shown as one line, its message, instead of a traceback through this
+    module's internals that would come before the diagnosis.
+    """
+
+    def _render_traceback_(self):
+        text = " ".join(part.strip() for part in str(self).splitlines() if part.strip())
+        return [f"{type(self).__name__}: {text}"]
+
+
+class StudentCodeFailed(CheckFailed):
+    """The student's function raised: shown as the traceback of the student's
+    own code (their lines, without the grader's frames), then the diagnosis."""
+
+    def __init__(self, message, student_traceback=()):
+        super().__init__(message)
+        self.student_traceback = list(student_traceback)
+
+    def _render_traceback_(self):
+        lines = [line.rstrip("\n") for chunk in self.student_traceback
+                 for line in chunk.splitlines()]
+        return [*lines, *CheckFailed._render_traceback_(self)]
+
+
+def _student_frames(error):
+    """The traceback of ``error`` from the student's code down, as text lines
+    (the frames of this module, which called the student's function, left out)."""
+    here = {os.path.abspath(__file__), os.path.realpath(__file__)}
+    frames = [f for f in traceback.extract_tb(error.__traceback__)
+              if os.path.abspath(f.filename) not in here]
+    if not frames:
+        return []
+    return ["Traceback of your function (most recent call last):",
+            *traceback.format_list(frames),
+            *traceback.format_exception_only(type(error), error)]
+
+
+def _warning_note(message, category, filename, lineno, file=None, line=None):
+    """``warnings.showwarning`` for the kernels of the exercises: one line on stdout.
+
+    nbgrader fails any test cell that writes to stderr, where Python shows
+    warnings; a warning never fails a test here: it is shown as a note.
+    """
+    print(f"note: warning: {category.__name__}: {message}", file=sys.stdout)
+
+
+# Importing this module (as every notebook's setup cell and test cell does) shows
+# warnings as one-line notes on stdout: only values decide a grade.
+warnings.showwarning = _warning_note
 
 
 def autograding():
@@ -157,7 +214,7 @@ def _resolve(names):
 
 def _describe(value):
     if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape}"
+        return f"array of shape {value.shape}, dtype {value.dtype}"
     if isinstance(value, (list, tuple)):
         return f"{type(value).__name__} of length {len(value)}"
     return repr(value) if isinstance(value, (int, float, np.number)) else type(value).__name__
@@ -184,13 +241,21 @@ def call(func, args, allow=(), forbid=(), name=None):
     or functions that stay forbidden even inside an allowed module, such as
     ``"rnnlib.layer.unroll_layer"`` when ``allow`` has ``"rnnlib.layer"``.
 
-    Raises ``AssertionError`` naming the mistake when ``func`` is missing or
+    Raises :class:`CheckFailed` naming the mistake when ``func`` is missing or
     not callable, raises, calls a forbidden rnnlib function, or changes one of
-    its array inputs in place.
+    its array inputs in place. Warnings raised while ``func`` runs (a numpy
+    ``RuntimeWarning``, say) fail nothing: each is printed on stdout as a
+    one-line note, and only the values decide.
     """
+    # The seam for graders that run the student's function elsewhere (the
+    # instructors' autograder: in the student's kernel, from its own process):
+    # a callable whose type defines ``_grading_call_`` makes this call itself.
+    delegate = getattr(type(func), "_grading_call_", None)
+    if delegate is not None:
+        return delegate(func, args, allow=allow, forbid=forbid, name=name)
     name = name or getattr(func, "__name__", "your function")
     if not callable(func):
-        raise AssertionError(f"{name} must be a function, got {type(func).__name__}")
+        raise CheckFailed(f"{name} must be a function, got {type(func).__name__}")
     originals = dict(args)
     passed = {key: copy.deepcopy(value) for key, value in originals.items()}
     shapes = ", ".join(f"{key}: {_describe(value)}" for key, value in originals.items())
@@ -200,37 +265,82 @@ def call(func, args, allow=(), forbid=(), name=None):
     threading.setprofile(tracer)  # threads the function starts are traced too
     sys.setprofile(tracer)
     error = None
-    try:
-        result = func(*passed.values())
-    except Exception as exc:  # reported below, after a forbidden call
-        error = exc
-    finally:
-        still_ours = sys.getprofile() is tracer
-        sys.setprofile(previous)
-        threading.setprofile(previous_threads)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            result = func(*passed.values())
+        except Exception as exc:  # reported below, after a forbidden call
+            error = exc
+        finally:
+            still_ours = sys.getprofile() is tracer
+            sys.setprofile(previous)
+            threading.setprofile(previous_threads)
+    notes = dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)
+    for note in list(notes)[:5]:
+        print(f"note: your function warned: {note}")
     if not still_ours:
-        raise AssertionError(f"{name} switched off the grader's call tracing; it cannot be graded")
+        raise CheckFailed(f"{name} switched off the grader's call tracing; it cannot be graded")
     if tracer.violation:
-        may_use = f" (you may use {', '.join(allow)})" if allow else ""
-        raise AssertionError(
-            f"{name} calls {tracer.violation}: this task asks you to implement it "
-            f"yourself, without the rnnlib function that already does it{may_use}"
+        raise CheckFailed(
+            f"{name} calls {tracer.violation}, which this task does not allow: write that "
+            f"part yourself. {_allowed_text(allow, forbid)}"
         )
     if isinstance(error, NotImplementedError):
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} is not written yet: replace `raise NotImplementedError()` with your code"
         ) from None
     if error is not None:
-        raise AssertionError(
-            f"{name} raised {type(error).__name__}: {error}\n  (called with {shapes})"
-        ) from error
+        hint = _error_hint(error)
+        raise StudentCodeFailed(
+            f"{name} raised {type(error).__name__}: {error}{hint}\n  (called with {shapes})",
+            _student_frames(error),
+        ) from None
     for key, value in originals.items():
-        if isinstance(value, np.ndarray) and not np.array_equal(value, passed[key]):
-            raise AssertionError(
-                f"{name} changed its argument {key} in place; leave the inputs "
-                "unchanged and compute new arrays instead"
+        if isinstance(value, np.ndarray) and not np.array_equal(value, passed[key], equal_nan=value.dtype.kind in "fc"):
+            raise CheckFailed(
+                f"{name} changed its argument {key} ({_describe(value)}) in place; leave "
+                "the inputs unchanged and compute new arrays instead (for example "
+                "`x = x + 1` instead of `x += 1`, or work on `x.copy()`)"
             )
     return result
+
+
+def _allowed_text(allow, forbid):
+    """What a task allows, in words, for the message about a forbidden call."""
+    if not allow:
+        return "Here you may use numpy, but no function of rnnlib."
+    allowed = ", ".join(allow)
+    text = f"Of rnnlib, this task allows only {allowed}"
+    if forbid:
+        text += f", except {', '.join(forbid)}"
+    return text + " (and numpy)."
+
+
+def _error_hint(error):
+    """A hint for the usual causes of an exception in a student's function."""
+    text = str(error)
+    if isinstance(error, ValueError) and "matmul" in text:
+        return (" (the shapes do not fit a matrix product: A @ B needs A's last size to "
+                "equal B's first; check the order of the operands and whether a matrix "
+                "should be transposed)")
+    if isinstance(error, ValueError) and "broadcast" in text:
+        return (" (two arrays of these shapes cannot be combined entry by entry: check "
+                "the shapes of the terms you add or multiply)")
+    if isinstance(error, ValueError) and ("aligned" in text or "dimension" in text):
+        return " (the shapes of the arrays do not fit: check which one should be transposed)"
+    if isinstance(error, IndexError):
+        return (" (an index is out of range for this case's sizes: check the loop bounds "
+                "and that sizes come from the arguments' shapes, not from fixed numbers)")
+    if isinstance(error, TypeError) and "NoneType" in text:
+        return " (a value is None: does a helper function forget its `return`?)"
+    if isinstance(error, (NameError, UnboundLocalError)):
+        return " (define every name your function uses, or pass it as an argument)"
+    if isinstance(error, ValueError) and "NaN to integer" in text:
+        return (" (an array of integers cannot hold NaN: create the result with "
+                "dtype=float, for example np.full(n, np.nan))")
+    if isinstance(error, ZeroDivisionError):
+        return " (a division by zero: which sizes or values of this case make a denominator 0?)"
+    return ""
 
 
 # --------------------------------------------------------------------------
@@ -238,25 +348,103 @@ def call(func, args, allow=(), forbid=(), name=None):
 # --------------------------------------------------------------------------
 
 def as_result_array(value, name):
-    """``value`` as a float64 array, or an ``AssertionError`` saying why not."""
+    """``value`` as a float64 array, or a :class:`CheckFailed` saying why not."""
     if value is None:
-        raise AssertionError(f"{name} is None: did you forget the `return` statement?")
+        raise CheckFailed(f"{name} is None: did you forget the `return` statement?")
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        if np.iscomplexobj(value):
+            raise CheckFailed(f"{name} holds complex numbers ({_describe(value)}): it should be real")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} should be numbers (an array), got {_describe(value)}: {exc}"
         ) from None
     return arr
 
 
+def check_float_array(value, name, case=""):
+    """Assert that ``value`` is a numpy array of floats (for tasks that ask for
+    one: a list, or an array of integers, which cannot hold NaN, is refused)."""
+    where = f"\n  (case: {case})" if case else ""
+    if value is None:
+        raise CheckFailed(f"{name} is None: did you forget the `return` statement?{where}")
+    if not isinstance(value, np.ndarray):
+        raise CheckFailed(
+            f"{name} should be a numpy array of floats, got {_describe(value)}: "
+            f"convert it with np.array(..., dtype=float){where}")
+    if value.dtype.kind != "f":
+        raise CheckFailed(
+            f"{name} should be an array of floats, got {_describe(value)}: an array of "
+            f"{value.dtype} cannot hold NaN; create it with dtype=float{where}")
+    return value
+
+
 def _matches(got, candidate, atol, rtol):
-    if callable(candidate):
-        return bool(candidate(got))
-    candidate = np.asarray(candidate, dtype=np.float64)
-    return got.shape == candidate.shape and bool(
-        np.allclose(got, candidate, atol=atol, rtol=rtol)
-    )
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        if callable(candidate):
+            return bool(candidate(got))
+        candidate = np.asarray(candidate, dtype=np.float64)
+        return got.shape == candidate.shape and bool(
+            np.allclose(got, candidate, atol=atol, rtol=rtol)
+        )
+
+
+def _digits(a, b):
+    """``a`` and ``b`` written with just enough digits to tell them apart."""
+    for precision in range(6, 18):
+        text_a, text_b = f"{a:.{precision}g}", f"{b:.{precision}g}"
+        if text_a != text_b:
+            break
+    return text_a, text_b
+
+
+def _generic_diagnosis(got, expected, atol, rtol):
+    """A mistake that the shapes of ``got`` and ``expected`` (equal) reveal
+    alone, in words, or ''. Tried after a test's own named mistakes."""
+    def close(a, b, rtol=rtol, atol=atol):
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol))
+
+    if not np.any(np.abs(expected) > atol):
+        return ""
+    if close(got, -expected):
+        return "every value has the wrong sign: check the sign of your formula"
+    relative = np.max(np.abs(got - expected) / np.maximum(np.abs(expected), 1e-300))
+    if rtol < 1e-6 and relative > 1e-8 and close(got, expected, rtol=1e-4, atol=1e-6):
+        return ("it agrees with the expected values to about 4-7 digits only, as float32 "
+                "would: compute in float64 (do not convert the inputs to float32)")
+    if close(got, np.zeros_like(got), rtol=0, atol=1e-12):
+        return "every value is 0: is the result ever filled in?"
+    if got.size < 2:
+        return ""
+    scale = float(np.sum(got * expected) / np.sum(expected * expected))
+    if np.isfinite(scale) and not np.isclose(scale, 1.0) and close(got, scale * expected):
+        return (f"every value is {scale:.6g} times the expected one: the formula is right up "
+                "to a constant factor (a mean instead of a sum, a missing 2, a wrong divisor?)")
+    offset = float(np.mean(got - expected))
+    if close(got, expected + offset):
+        return (f"every value is off by the same constant, {offset:.6g}: a constant term "
+                "(a bias?) is missing, added twice or of the wrong sign")
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got, expected.T):
+        return "it is the transpose of the expected matrix"
+    for axis in range(got.ndim):
+        n = got.shape[axis]
+        if n < 3:
+            continue
+        head = [slice(None)] * got.ndim
+        tail = [slice(None)] * got.ndim
+        head[axis], tail[axis] = slice(1, None), slice(None, -1)
+        if close(got[tuple(head)], expected[tuple(tail)]):
+            return (f"the values are shifted by one position along axis {axis}: entry i holds "
+                    "what entry i - 1 should (an off-by-one in time?)")
+        if close(got[tuple(tail)], expected[tuple(head)]):
+            return (f"the values are shifted by one position along axis {axis}: entry i holds "
+                    "what entry i + 1 should (an off-by-one in time?)")
+        if close(np.flip(got, axis), expected):
+            return f"the values are in reverse order along axis {axis}"
+    return ""
 
 
 def check_array(got, expected, name="the output", *, mistakes=(), shape_hint="",
@@ -277,7 +465,9 @@ def check_array(got, expected, name="the output", *, mistakes=(), shape_hint="",
     expected = np.asarray(expected, dtype=np.float64)
     where = f"\n  (case: {case})" if case else ""
     if not np.all(np.isfinite(got)):
-        raise AssertionError(f"{name} contains NaN or infinite values{where}")
+        bad = np.argwhere(~np.isfinite(got))
+        at = f" (first at [{', '.join(map(str, bad[0]))}])" if got.ndim else ""
+        raise CheckFailed(f"{name} contains NaN or infinite values{at}{where}")
     if got.shape == expected.shape and np.allclose(got, expected, atol=atol, rtol=rtol):
         return
     for message, candidate in mistakes:
@@ -286,21 +476,50 @@ def check_array(got, expected, name="the output", *, mistakes=(), shape_hint="",
         except Exception:  # a predicate that does not apply to this shape
             matched = False
         if matched:
-            raise AssertionError(f"{name} is wrong: {message}{where}")
+            raise CheckFailed(f"{name} is wrong: {message}{where}")
     if got.shape != expected.shape:
         message = f"{name} has shape {got.shape} but expected {expected.shape}"
         if transpose_hint and got.ndim >= 2 and got.shape == expected.shape[::-1]:
             message += f": {transpose_hint}"
         elif shape_hint:
             message += f": {shape_hint}"
-        raise AssertionError(message + where)
+        elif got.size == expected.size:
+            message += " (the same number of values, arranged differently: check the axes)"
+        raise CheckFailed(message + where)
+    with np.errstate(all="ignore"):
+        diagnosis = _generic_diagnosis(got, expected, atol, rtol)
+    if diagnosis:
+        raise CheckFailed(f"{name} is wrong: {diagnosis}{where}")
     diff = np.abs(got - expected)
-    index = np.unravel_index(int(np.argmax(diff > atol + rtol * np.abs(expected))), diff.shape)
+    wrong = diff > atol + rtol * np.abs(expected)
+    index = np.unravel_index(int(np.argmax(wrong)), diff.shape)
     at = f"[{', '.join(map(str, index))}]" if index else ""
-    raise AssertionError(
+    got_text, expected_text = _digits(float(got[index]), float(expected[index]))
+    relative = (f", a relative error of {diff[index] / abs(expected[index]):.2g}"
+                if expected[index] != 0 else "")
+    count = f" ({int(wrong.sum())} of {wrong.size} values are wrong)" if wrong.size > 1 else ""
+    raise CheckFailed(
         f"{name} has the right shape {got.shape} but wrong values: "
-        f"{name}{at} is {got[index]:.6g}, expected {expected[index]:.6g}{where}"
+        f"{name}{at} is {got_text}, expected {expected_text}{relative}; the test allows "
+        f"a difference of {atol:g} + {rtol:g} x |expected|{count}{where}"
     )
+
+
+def same_mistake(func, args, wrong, allow=(), forbid=(), atol=1e-6, rtol=1e-5):
+    """True when ``func`` on a second case ``args`` gives ``wrong`` too.
+
+    A test names a mistake only when it explains more than the one case where it
+    was seen (two mistakes can give the same value on one case): use it in a
+    ``mistakes`` predicate, ``lambda got: <matches here> and same_mistake(...)``.
+    A function that fails on ``args`` in any other way does not match.
+    """
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            got = as_result_array(call(func, args, allow, forbid), "the result")
+            return _matches(got, wrong, atol, rtol)
+    except Exception:
+        return False
 
 
 def unpack(result, names, name="your function"):
@@ -310,11 +529,11 @@ def unpack(result, names, name="your function"):
     """
     spelled = f"({', '.join(names)})"
     if not isinstance(result, (tuple, list)):
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} should return the tuple {spelled}, got {_describe(result)}"
         )
     if len(result) != len(names):
-        raise AssertionError(
+        raise CheckFailed(
             f"{name} should return {len(names)} values {spelled}, got {len(result)}"
         )
     return tuple(result)
@@ -326,7 +545,7 @@ def check_number(got, name="the output", case=""):
     arr = as_result_array(got, name)
     if arr.size != 1 or arr.ndim > 1:
         where = f"\n  (case: {case})" if case else ""
-        raise AssertionError(f"{name} should be a single number, got shape {arr.shape}{where}")
+        raise CheckFailed(f"{name} should be a single number, got {_describe(got)}{where}")
     return float(arr.reshape(()))
 
 
@@ -337,7 +556,7 @@ def check_shape(got, expected_shape, name="the output", hint="", case=""):
     if got.shape != expected_shape:
         where = f"\n  (case: {case})" if case else ""
         extra = f": {hint}" if hint else ""
-        raise AssertionError(f"{name} has shape {got.shape} but expected {expected_shape}{extra}{where}")
+        raise CheckFailed(f"{name} has shape {got.shape} but expected {expected_shape}{extra}{where}")
     return got
 
 

@@ -24,6 +24,14 @@
 # `rnnlib` is the course's library. Each task says which parts of it you may use; a
 # function that calls rnnlib's version of the thing the task asks for scores 0.
 #
+# **What fails a test.** A test fails when your function returns a wrong value (a
+# wrong number, shape or type), raises an error, calls a part of `rnnlib` that the task
+# does not allow, or changes one of its inputs in place. Nothing else does: a warning
+# that numpy prints while your function runs (say, an overflow in `np.exp`) is shown as
+# a note and costs nothing. A failed test prints one line that says what is wrong and,
+# for random inputs, the sizes of the smallest case that fails; an error raised in your
+# own code shows the lines of your function where it happened.
+#
 # Before you submit: *Kernel → Restart Kernel and Run All Cells*, then check that
 # every test cell runs without an error.
 
@@ -68,15 +76,40 @@ from rnnlib import grading
 # so y_hat(t) = tanh(1.5 + 1.0 - 2.0) = tanh(0.5).
 y = grading.call(neuron_step, dict(x_t=np.array([1.0, 2.0]), y_prev=0.5,
                                    w_x=np.array([0.5, 0.5]), w_y=2.0, b=-2.0))
+# A mistake is named only when a second case, where the usual mistakes all give
+# different values, shows it too: z = 0.7 * 0.3 + 0.2 * (-0.4) + 0.9 * (-0.6) + 0.25.
+second = dict(x_t=np.array([0.3, -0.4]), y_prev=-0.6, w_x=np.array([0.7, 0.2]), w_y=0.9, b=0.25)
+
+
+def seen_twice(value, wrong_phi=np.tanh, input_term=True, recurrent_term=True, bias=1.0,
+               y_weight=None):
+    """A predicate: got equals value here, and the same mistake shows on `second`."""
+    a = second
+    z = ((a["x_t"] @ a["w_x"] if input_term else 0.0)
+         + ((a["w_y"] if y_weight is None else y_weight) * a["y_prev"] if recurrent_term else 0.0)
+         + bias * a["b"])
+    return lambda got: bool(np.isclose(got, value)) and grading.same_mistake(
+        neuron_step, second, wrong_phi(z))
+
+
 grading.check_array(
     y, np.tanh(0.5), "neuron_step's output",
     shape_hint="neuron_step returns one number, shape (): w_x . x_t is the dot product "
                "of two 1-D arrays, x_t @ w_x, not an elementwise or a matrix product",
     mistakes=[
-        ("the bias seems to be missing", np.tanh(2.5)),
-        ("the recurrent term w_y * y_prev seems to be missing", np.tanh(-0.5)),
-        ("the input term w_x . x_t seems to be missing", np.tanh(-1.0)),
-        ("tanh seems to be missing: phi = tanh applies to the whole sum", 0.5),
+        ("the bias seems to be missing", seen_twice(np.tanh(2.5), bias=0.0)),
+        ("the bias is subtracted: add b", seen_twice(np.tanh(4.5), bias=-1.0)),
+        ("the recurrent term w_y * y_prev seems to be missing",
+         seen_twice(np.tanh(-0.5), recurrent_term=False)),
+        ("the previous output must be weighted by w_y: the recurrent term is w_y * y_prev",
+         seen_twice(np.tanh(0.0), y_weight=1.0)),
+        ("the input term w_x . x_t seems to be missing",
+         seen_twice(np.tanh(-1.0), input_term=False)),
+        ("tanh seems to be missing: phi = tanh applies to the whole sum",
+         seen_twice(0.5, wrong_phi=lambda z: z)),
+        ("phi is tanh, not ReLU", seen_twice(0.5, wrong_phi=lambda z: max(z, 0.0))),
+        ("phi is tanh, not the logistic sigmoid 1 / (1 + exp(-z))",
+         seen_twice(1 / (1 + np.exp(-0.5)), wrong_phi=lambda z: 1 / (1 + np.exp(-z)))),
         ("tanh must apply to the whole sum w_x . x_t + w_y * y_prev + b",
          lambda got: np.isclose(got, np.tanh(1.5) + 1.0 - 2.0)
          or np.isclose(got, np.tanh(2.5) - 2.0)),
@@ -110,6 +143,9 @@ for n_inputs in (1, 2, int(rng.integers(3, 9))):
         mistakes=[
             ("the bias seems to be missing", _reference_step(**{**args, "b": 0.0})),
             ("the recurrent term seems to be missing", _reference_step(**{**args, "w_y": 0.0})),
+            ("the bias is subtracted: add b", _reference_step(**{**args, "b": -args["b"]})),
+            ("the previous output must be weighted by w_y: the recurrent term is w_y * y_prev",
+             _reference_step(**{**args, "w_y": 1.0})),
         ])
 ### END HIDDEN TESTS
 
@@ -157,6 +193,11 @@ grading.check_array(
     shape_hint="return one output per time step, an array of shape (T,)",
     mistakes=[
         ("it is only the last output: return every output, shape (T,)", y2),
+        ("it starts with the initial state y_hat(-1) = 0: return the T outputs y_hat(0), "
+         "..., y_hat(T-1) only", [0.0, y0, y1, y2]),
+        ("the last step is missing: loop over every t = 0, ..., T-1 (range(T))",
+         lambda got: got.shape in ((2,), (3,)) and np.allclose(got[:2], [y0, y1])
+         and (got.shape == (2,) or np.isclose(got[2], 0.0))),
         ("the outputs are shifted by one step: y_hat[t] is the output after "
          "reading x(t), so y_hat[0] is already tanh(w_x . x(0) + b)", [0.0, y0, y1]),
         ("each step must feed back the previous output y_hat(t-1); it seems to "
@@ -197,7 +238,11 @@ for T, n_inputs in [(1, 1), (1, 3), (6, 1), (int(rng.integers(5, 13)), int(rng.i
     grading.check_array(
         y_hat, expected, "unroll_neuron's output", case=f"T={T}, n_inputs={n_inputs}, seed={seed}",
         shape_hint="return one output per time step, an array of shape (T,)",
-        mistakes=[("the first step must start from a zero state", lambda got: (
+        mistakes=[
+            ("the last step is missing: loop over every t = 0, ..., T-1 (range(T))",
+             lambda got: T > 1 and got.shape in ((T,), (T - 1,)) and np.allclose(
+                 got[:T - 1], expected[:T - 1]) and (got.shape == (T - 1,) or got[-1] == 0)),
+            ("the first step must start from a zero state", lambda got: (
             got.shape == (T,) and not np.isclose(got[0], expected[0]) and all(
                 np.isclose(got[t], _reference_unroll(args["x"][t:t + 1], args["w_x"], args["w_y"],
                                                      args["b"], y_prev=float(got[t - 1]))[0])
@@ -247,6 +292,10 @@ grading.check_array(averages, [0.25, 0.1875, 0.140625, 0.35546875],
      "not the other way round", [0.75, 0.1875, 0.046875, 0.76171875]),
     ("the bias b adds a constant at every step, but an average adds nothing",
      lambda got: b != 0),
+    ("w_y is 1 - alpha, not alpha - 1: a negative w_y flips the sign of the memory at "
+     "every step", lambda got: np.isclose(w_y, -0.75)),
+    ("the memory y_hat(t-1) is weighted by 1 - alpha, not 1: with w_y = 1 the neuron "
+     "adds up its inputs instead of averaging them", lambda got: np.isclose(w_y, 1.0)),
 ])
 print("Task 3: the visible tests pass.")
 

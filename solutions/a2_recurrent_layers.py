@@ -2,6 +2,14 @@
 # Edit this file, then run `make exercises`; the format is described in
 # solutions/_build_notebooks.py. Running it with Python checks the reference
 # solution against every test.
+#
+# Task 3 (eq. 2.2) used to require "one matrix product of the concatenated inputs".
+# The tests see only values, and W is all the function receives, so a function that
+# splits W back into W_x and W_y and makes two products computes eq. 2.2 exactly; no
+# honest test tells the two apart (counting matrix products would have to know every
+# way numpy can multiply). The rule is therefore not part of the task: the statement
+# explains why eq. 2.2 needs one product and says that any correct computation of
+# Y(t) from W scores full marks.
 
 # %% readonly-markdown intro
 # # Assignment 2: recurrent layers
@@ -37,6 +45,14 @@
 # You may use `rnnlib.neuron` (chapter 1) anywhere. Each task says what else of `rnnlib`
 # you may use; a function that calls rnnlib's version of the thing the task asks for
 # scores 0.
+#
+# **What fails a test.** A test fails when your function returns a wrong value (a
+# wrong number, shape or type), raises an error, calls a part of `rnnlib` that the task
+# does not allow, or changes one of its inputs in place. Nothing else does: a warning
+# that numpy prints while your function runs (say, an overflow in `np.exp`) is shown as
+# a note and costs nothing. A failed test prints one line that says what is wrong and,
+# for random inputs, the sizes of the smallest case that fails; an error raised in your
+# own code shows the lines of your function where it happened.
 #
 # Before you submit: *Kernel → Restart Kernel and Run All Cells*, then check that
 # every test cell runs without an error.
@@ -101,7 +117,11 @@ grading.check_array(
         ("the recurrent term Y(t-1) W_y seems to be missing", np.tanh(XW + b)),
         ("W_y seems transposed: compute Y_prev @ W_y", np.tanh(XW + YW_transposed + b)),
         ("tanh seems to be missing", XW + YW + b),
+        ("phi is tanh, not the logistic sigmoid", 1 / (1 + np.exp(-(XW + YW + b)))),
         ("tanh must apply to the bias too", np.tanh(XW + YW) + b),
+        ("the instances must stay apart: Y(t) has one row per instance; do not add up "
+         "the rows", lambda got: got.shape == (4,)
+         and np.allclose(got, np.tanh((XW + YW).sum(axis=0) + b))),
     ])
 print("Task 1: the visible tests pass.")
 
@@ -193,9 +213,12 @@ for n_inputs, n_neurons in [(1, 1), (3, 3), (1, 4), (int(rng.integers(5, 9)), in
 # ## Task 3: one step with the concatenated weights (2 points)
 #
 # Write `layer_step_concat(X_t, Y_prev, W, b)`: eq. 2.2, with `W` of shape
-# `(n_inputs + n_neurons, n_neurons)` as in Task 2. Compute it as eq. 2.2 does, with one
-# matrix product of the concatenated inputs. It must give the same $\mathbf Y(t)$ as
-# eq. 2.1. Do not use `rnnlib.layer`.
+# `(n_inputs + n_neurons, n_neurons)` as in Task 2: the function receives `W` only, not
+# `W_x` and `W_y`. It must give the same $\mathbf Y(t)$ as eq. 2.1. Eq. 2.2 needs a single
+# matrix product, of the concatenated inputs $[\mathbf X(t)\;\; \mathbf Y(t-1)]$ with
+# $\mathbf W$, which is why frameworks store the weights this way; the tests check the
+# values only, so any correct computation of $\mathbf Y(t)$ from `W` scores full marks.
+# Do not use `rnnlib.layer`.
 
 # %% answer layer_step_concat
 def layer_step_concat(X_t, Y_prev, W, b):
@@ -324,6 +347,9 @@ grading.check_array(
     shape_hint="Y is (m, T, n_neurons) = (2, 3, 2), with Y[:, t] = Y(t): if you "
                "collected the steps in a list, stack them along axis 1",
     mistakes=[
+        ("the last time step is missing: loop over every t = 0, ..., T-1 (range(T))",
+         lambda got: got.shape in ((2, 2, 2), (2, 3, 2)) and np.allclose(got[:, :2], expected[:, :2])
+         and (got.shape == (2, 2, 2) or np.allclose(got[:, 2], 0.0))),
         ("each step must use the previous outputs Y(t-1); it seems to use 0 every time",
          no_feedback),
         ("the outputs are shifted by one step: Y[:, 0] is already the output after "
@@ -335,7 +361,9 @@ grading.check_array(
              np.allclose(got[:, t], rnnlib.layer_step(X[:, t], got[:, t - 1], W_x, W_y, b))
              for t in (1, 2))),
     ])
-grading.check_array(h_T, expected[:, -1], "h_T", mistakes=[
+grading.check_array(h_T, expected[:, -1], "h_T",
+                    shape_hint="h_T is the state after the last step, Y[:, -1], shape "
+                               "(m, n_neurons), not all the outputs", mistakes=[
     ("h_T is the state after the last step, Y[:, -1], not the first",
      expected[:, 0])])
 print("Task 4: the visible tests pass.")
@@ -376,5 +404,6 @@ for m, T, n_inputs, n_neurons in [(1, 1, 1, 1), (1, 5, 2, 3), (3, 1, 2, 2), (3, 
     expected = np.array(_reference_unroll(**args))
     grading.check_array(Y, expected, "Y", case=case,
                         shape_hint="Y is (m, T, n_neurons), with Y[:, t] = Y(t)")
-    grading.check_array(h_T, expected[:, -1], "h_T", case=case)
+    grading.check_array(h_T, expected[:, -1], "h_T", case=case,
+                        shape_hint="h_T is the state after the last step, (m, n_neurons)")
 ### END HIDDEN TESTS

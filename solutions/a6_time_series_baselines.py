@@ -34,6 +34,14 @@
 # the answers to this assignment: a function that calls it scores 0. You may call your
 # own functions from earlier tasks.
 #
+# **What fails a test.** A test fails when your function returns a wrong value (a
+# wrong number, shape or type), raises an error, calls a part of `rnnlib` that the task
+# does not allow, or changes one of its inputs in place. Nothing else does: a warning
+# that numpy prints while your function runs (say, an overflow in `np.exp`) is shown as
+# a note and costs nothing. A failed test prints one line that says what is wrong and,
+# for random inputs, the sizes of the smallest case that fails; an error raised in your
+# own code shows the lines of your function where it happened.
+#
 # Before you submit: *Kernel → Restart Kernel and Run All Cells*, then check that
 # every test cell runs without an error.
 

@@ -4,7 +4,9 @@
 checks the score the gradebook records:
 
 * ``WRONG[assignment]``: typical mistakes, at least three per task. Each must
-  score below full marks on its task and full marks on every other task.
+  score below full marks on its task and full marks on every other task. An
+  answer with a ``message`` must also get that text in its task's test
+  output (the failure the student reads).
 * ``VALID[assignment]``: correct answers written differently from the
   reference solution, at least one per task. Each must get full marks.
 * ``CONSTANT[assignment]``: for every task, an answer that returns fixed
@@ -29,13 +31,15 @@ class Answer:
     name: str  # a short slug, unique within the task
     code: str  # the answer cell's content
     why: str = ""  # what is wrong or different about it
+    message: str = ""  # wrong answers: text the failure the student reads must contain
 
     def __post_init__(self):
         object.__setattr__(self, "code", dedent(self.code).strip() + "\n")
 
 
 def _answers(task, entries):
-    return [Answer(task, name, code, why) for name, why, code in entries]
+    """Answers from ``(name, why, code)`` or ``(name, why, code, message)`` entries."""
+    return [Answer(task, *entry[:1], entry[2], entry[1], *entry[3:]) for entry in entries]
 
 
 # ===========================================================================
@@ -448,6 +452,122 @@ _A2_CONSTANT = {
             return Y, Y[:, -1]
     """,
 }
+
+
+# Mistakes added with the messages that students must read (see Answer.message).
+_A1_WRONG += _answers("neuron_step", [
+    ("sigmoid", "the logistic sigmoid instead of tanh", """
+        def neuron_step(x_t, y_prev, w_x, w_y, b):
+            return 1 / (1 + np.exp(-(x_t @ w_x + w_y * y_prev + b)))
+     """, "phi is tanh, not the logistic sigmoid"),
+    ("relu", "ReLU instead of tanh (equal to the missing-tanh value on the worked case)", """
+        def neuron_step(x_t, y_prev, w_x, w_y, b):
+            return max(0.0, x_t @ w_x + w_y * y_prev + b)
+     """, "phi is tanh, not ReLU"),
+    ("y_prev_unweighted", "adds y_prev without w_y", """
+        def neuron_step(x_t, y_prev, w_x, w_y, b):
+            return np.tanh(x_t @ w_x + y_prev + b)
+     """, "the previous output must be weighted by w_y"),
+    ("bias_subtracted", "a sign error on the bias", """
+        def neuron_step(x_t, y_prev, w_x, w_y, b):
+            return np.tanh(x_t @ w_x + w_y * y_prev - b)
+     """, "the bias is subtracted: add b"),
+]) + _answers("unroll_neuron", [
+    ("includes_initial_state", "returns y_hat(-1) = 0 and the T outputs", """
+        def unroll_neuron(x, w_x, w_y, b):
+            outputs = [0.0]
+            for x_t in x:
+                outputs.append(rnnlib.neuron_step(x_t, outputs[-1], w_x, w_y, b))
+            return np.array(outputs)
+     """, "it starts with the initial state y_hat(-1) = 0"),
+    ("misses_last_step", "an off-by-one in the loop bound: range(T - 1)", """
+        def unroll_neuron(x, w_x, w_y, b):
+            y_hat, y = np.zeros(len(x)), 0.0
+            for t in range(len(x) - 1):
+                y = rnnlib.neuron_step(x[t], y, w_x, w_y, b)
+                y_hat[t] = y
+            return y_hat
+     """, "the last step is missing: loop over every t = 0, ..., T-1"),
+]) + _answers("ema_weights", [
+    ("memory_weight_one", "keeps the whole memory: w_y = 1", """
+        def ema_weights(alpha):
+            return np.array([alpha]), 1.0, 0.0
+     """, "the memory y_hat(t-1) is weighted by 1 - alpha, not 1"),
+])
+_A1_VALID += _answers("neuron_step", [
+    ("einsum_float32_safe", "np.einsum for the dot product, np.float64 result", """
+        def neuron_step(x_t, y_prev, w_x, w_y, b):
+            return np.float64(np.tanh(np.einsum("i,i->", x_t, w_x) + w_y * y_prev + b))
+     """),
+]) + _answers("ema_weights", [
+    ("zero_d_arrays", "w_y and b as 0-d arrays", """
+        def ema_weights(alpha):
+            return np.array([alpha], dtype=float), np.array(1.0 - alpha), np.array(0.0)
+     """),
+])
+
+
+# Mistakes added with the messages that students must read (see Answer.message).
+_A2_WRONG += _answers("layer_step", [
+    ("W_x_transposed", "X_t @ W_x.T: the shapes do not fit", """
+        def layer_step(X_t, Y_prev, W_x, W_y, b):
+            return np.tanh(X_t @ W_x.T + Y_prev @ W_y + b)
+     """, "the shapes do not fit a matrix product"),
+    ("sums_instances", "adds up the instances' rows", """
+        def layer_step(X_t, Y_prev, W_x, W_y, b):
+            return np.tanh((X_t @ W_x + Y_prev @ W_y).sum(axis=0) + b)
+     """, "the instances must stay apart"),
+    ("sigmoid", "the logistic sigmoid instead of tanh", """
+        def layer_step(X_t, Y_prev, W_x, W_y, b):
+            return 1 / (1 + np.exp(-(X_t @ W_x + Y_prev @ W_y + b)))
+     """, "phi is tanh, not the logistic sigmoid"),
+]) + _answers("concat_weights", [
+    ("list_of_blocks", "returns the two blocks in a list", """
+        def concat_weights(W_x, W_y):
+            return [W_x, W_y]
+     """, "W should be numbers (an array), got list of length 2"),
+]) + _answers("layer_step_concat", [
+    ("concatenates_rows", "concatenates along axis 0 (stacks instances)", """
+        def layer_step_concat(X_t, Y_prev, W, b):
+            return np.tanh(np.concatenate([X_t, Y_prev], axis=0) @ W + b)
+     """, "layer_step_concat raised ValueError"),
+]) + _answers("unroll_layer", [
+    ("h_T_is_Y", "returns every output as h_T", """
+        def unroll_layer(X, W_x, W_y, b):
+            h, steps = np.zeros((X.shape[0], W_x.shape[1])), []
+            for t in range(X.shape[1]):
+                h = rnnlib.layer_step(X[:, t], h, W_x, W_y, b)
+                steps.append(h)
+            Y = np.stack(steps, axis=1)
+            return Y, Y
+     """, "h_T has shape (2, 3, 2) but expected (2, 2): h_T is the state after the last step"),
+    ("misses_last_step", "loops over range(T - 1)", """
+        def unroll_layer(X, W_x, W_y, b):
+            m, T, _ = X.shape
+            Y = np.zeros((m, T, W_x.shape[1]))
+            h = np.zeros((m, W_x.shape[1]))
+            for t in range(T - 1):
+                h = rnnlib.layer_step(X[:, t], h, W_x, W_y, b)
+                Y[:, t] = h
+            return Y, h
+     """, "the last time step is missing"),
+])
+_A2_VALID += _answers("unroll_layer", [
+    ("preallocated_own_step", "a preallocated array and the notebook's own layer_step", """
+        def unroll_layer(X, W_x, W_y, b):
+            m, T, _ = X.shape
+            Y = np.empty((m, T, len(b)))
+            h = np.zeros((m, len(b)))
+            for t in range(T):
+                Y[:, t] = h = np.tanh(X[:, t] @ W_x + h @ W_y + b)
+            return Y, Y[:, -1].copy()
+     """),
+]) + _answers("layer_step", [
+    ("dot_and_broadcast", "np.dot and an explicit row of biases", """
+        def layer_step(X_t, Y_prev, W_x, W_y, b):
+            return np.tanh(np.dot(X_t, W_x) + np.dot(Y_prev, W_y) + b[np.newaxis, :])
+     """),
+])
 
 
 WRONG = {"a1_recurrent_neurons": _A1_WRONG, "a2_recurrent_layers": _A2_WRONG}

@@ -498,6 +498,29 @@ def test_wrong_answer_loses_marks_on_its_task_only(courses, assignment, answer):
     wrong_tasks = {a.task for a in wrong_groups(assignment)[student]}
     others = {t: s for t, s in scores.items() if t not in wrong_tasks}
     assert others == {t: m for t, m in maxima.items() if t not in wrong_tasks}
+    if answer.message:
+        shown = task_output(graded.autograded(student), graded.tasks[answer.task])
+        assert answer.message in shown, (
+            f"{answer.name}: the student should read {answer.message!r}; the test cells "
+            f"of {answer.task} showed:\n{shown[-3000:]}")
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def task_output(nb, test_ids):
+    """What the test cells ``test_ids`` of an autograded notebook showed: their
+    printed text and errors, as the student reads them (colours removed)."""
+    parts = []
+    for cell in nb.cells:
+        if nbgrader_meta(cell).get("grade_id") not in test_ids:
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream":
+                parts.append(output.text)
+            elif output.output_type == "error":
+                parts.append("\n".join(output.traceback))
+    return ANSI.sub("", "\n".join(parts))
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

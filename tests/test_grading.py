@@ -34,7 +34,7 @@ def test_call_forbids_rnnlib_answers_directly_or_through_another_module():
         return rnnlib.layer_step(x_t[None], np.array([[y_prev]]), w_x[:, None],
                                  np.array([[w_y]]), np.array([b]))[0, 0]
 
-    with pytest.raises(AssertionError, match=r"calls rnnlib\.neuron\.neuron_step: .*yourself"):
+    with pytest.raises(AssertionError, match=r"calls rnnlib\.neuron\.neuron_step, which this task does not allow"):
         grading.call(delegates, STEP_ARGS)
     with pytest.raises(AssertionError, match=r"calls rnnlib\.layer\.layer_step"):
         grading.call(through_a_layer, STEP_ARGS)
@@ -48,7 +48,7 @@ def test_allowed_modules_and_functions_may_run_with_their_helpers():
     # neuron_step calls rnnlib.neuron._scalar and rnnlib._checks internally
     grading.call(delegates, STEP_ARGS, allow=["rnnlib.neuron.neuron_step"])
     grading.call(delegates, STEP_ARGS, allow=["rnnlib.neuron"])
-    with pytest.raises(AssertionError, match="you may use rnnlib.neuron"):
+    with pytest.raises(AssertionError, match=r"allows only rnnlib\.neuron, except rnnlib\.neuron\.neuron_step"):
         grading.call(delegates, STEP_ARGS, allow=["rnnlib.neuron"],
                      forbid=["rnnlib.neuron.neuron_step"])
 
@@ -91,7 +91,7 @@ def test_inputs_changed_in_place_fail_and_never_reach_the_caller():
         x_t *= w_x
         return np.tanh(x_t.sum() + w_y * y_prev + b)
 
-    with pytest.raises(AssertionError, match="changed its argument x_t in place"):
+    with pytest.raises(AssertionError, match=r"changed its argument x_t \(array of shape \(2,\), dtype float64\) in place"):
         grading.call(in_place, {**STEP_ARGS, "x_t": x})
     assert x.tolist() == [1.0, 2.0]
 
@@ -105,7 +105,7 @@ def test_exceptions_name_the_function_and_the_shapes():
 
     with pytest.raises(AssertionError, match="unwritten is not written yet"):
         grading.call(unwritten, dict(x=np.ones(2)))
-    with pytest.raises(AssertionError, match=r"(?s)broken raised ValueError: .*x: array of shape \(2,\)"):
+    with pytest.raises(AssertionError, match=r"(?s)broken raised ValueError: .*x: array of shape \(2,\), dtype float64"):
         grading.call(broken, dict(x=np.ones(2)))
 
 
@@ -204,3 +204,156 @@ def test_keras_helpers_explain_what_is_wrong_with_a_model():
     two_outputs = keras.Model(inputs, keras.layers.SimpleRNN(3, return_state=True)(inputs))
     with pytest.raises(AssertionError, match="returns 2 tensors; it should return one"):
         grading.keras_predict(two_outputs, np.ones((1, 4, 2)))
+
+
+# --------------------------------------------------------------------------
+# What a student sees: warnings as notes, one-line failures, dtypes
+# --------------------------------------------------------------------------
+
+def test_a_warning_in_the_students_function_is_a_note_on_stdout_and_fails_nothing(capsys):
+    def overflows_but_right(x):
+        # exp overflows to inf for large x, and 1 / (1 + inf) = 0 is the right value
+        return 1.0 / (1.0 + np.exp(-x))
+
+    x = np.array([-1000.0, 0.0])
+    got = grading.call(overflows_but_right, dict(x=x))
+    grading.check_array(got, [0.0, 0.5], "the sigmoid")
+    captured = capsys.readouterr()
+    assert captured.out.strip() == (
+        "note: your function warned: RuntimeWarning: overflow encountered in exp")
+    assert captured.err == ""
+
+
+def test_a_student_turning_warnings_into_errors_cannot_fail_a_correct_function(capsys):
+    import warnings
+
+    def divides_then_masks(a, b):
+        ratio = np.abs(a - b) / (np.abs(a) + np.abs(b))  # 0 / 0 where both are 0
+        return np.where(np.abs(a) + np.abs(b) == 0, 0.0, ratio)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as a notebook could have set
+        got = grading.call(divides_then_masks, dict(a=np.array([0.0, 1.0]), b=np.array([0.0, 3.0])))
+    grading.check_array(got, [0.0, 0.5])
+    assert "RuntimeWarning: invalid value encountered in divide" in capsys.readouterr().out
+
+
+def test_importing_grading_shows_other_warnings_on_stdout(capsys):
+    import warnings
+
+    # the module routes warnings to stdout at import: nbgrader fails a cell with stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = grading._warning_note
+        warnings.warn("a deprecated argument", DeprecationWarning)
+    captured = capsys.readouterr()
+    assert "note: warning: DeprecationWarning: a deprecated argument" in captured.out
+    assert captured.err == ""
+
+
+def test_the_checks_themselves_warn_about_nothing():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for got in (np.array([1 + 2j, 3]), [np.ones(2), np.ones(3)], np.array([np.inf, 1.0])):
+            with pytest.raises(grading.CheckFailed):
+                grading.check_array(got, [1.0, 3.0])
+        # mistake predicates that divide by zero are evaluated quietly
+        with pytest.raises(grading.CheckFailed, match="wrong values"):
+            grading.check_array(np.array([2.0, 0.0]), [1.0, 3.0],
+                                mistakes=[("never", lambda got: np.all(got / 0.0 > 1))])
+
+
+def test_a_failed_check_renders_as_one_line_in_ipython():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        result = shell.run_cell(
+            "from rnnlib import grading\n"
+            "import numpy as np\n"
+            "grading.check_array(np.array([1.0, 2.0]), [1.0, 3.0], 'y', case='n=2, seed=7')\n")
+    finally:
+        InteractiveShell.clear_instance()
+    error = result.error_in_exec
+    assert isinstance(error, grading.CheckFailed) and isinstance(error, AssertionError)
+    lines = error._render_traceback_()
+    assert len(lines) == 1
+    assert lines[0].startswith("CheckFailed: y has the right shape (2,) but wrong values: y[1] is 2")
+    assert lines[0].endswith("(case: n=2, seed=7)")
+    assert "grading.py" not in lines[0]
+
+
+def test_an_error_in_the_students_code_shows_the_students_line_not_the_graders():
+    def broken(x):
+        y = x * 2
+        return y @ np.ones((3, 3))  # the line the student must see
+
+    with pytest.raises(grading.StudentCodeFailed) as info:
+        grading.call(broken, dict(x=np.ones(2, dtype=np.float32)))
+    lines = info.value._render_traceback_()
+    text = "\n".join(lines)
+    assert "return y @ np.ones((3, 3))  # the line the student must see" in text
+    assert "in broken" in text
+    assert "rnnlib/grading.py" not in text and "result = func(" not in text
+    assert lines[-1].startswith("StudentCodeFailed: broken raised ValueError: matmul")
+    assert "the shapes do not fit a matrix product" in lines[-1]
+    assert "x: array of shape (2,), dtype float32" in lines[-1]
+
+
+def test_messages_give_the_dtype_of_arguments_and_results():
+    def in_place(x):
+        x += 1
+        return x
+
+    with pytest.raises(grading.CheckFailed, match=r"changed its argument x \(array of shape \(3,\), dtype int64\) in place"):
+        grading.call(in_place, dict(x=np.arange(3)))
+    with pytest.raises(grading.CheckFailed, match=r"got array of shape \(2,\), dtype float32"):
+        grading.check_number(np.ones(2, dtype=np.float32), "the loss")
+    with pytest.raises(grading.CheckFailed, match=r"should be a numpy array of floats, got list of length 2"):
+        grading.check_float_array([1.0, 2.0], "y_hat")
+    with pytest.raises(grading.CheckFailed, match=r"got array of shape \(2,\), dtype int64: an array of int64 cannot hold NaN"):
+        grading.check_float_array(np.arange(2), "y_hat")
+    assert grading.check_float_array(np.ones(2, dtype=np.float32), "y_hat").dtype == np.float32
+
+
+def test_wrong_values_are_printed_with_enough_digits_to_differ():
+    with pytest.raises(grading.CheckFailed) as info:
+        grading.check_array(np.array([3.0, 1.0000001234]), [3.0, 1.0000001237], "db",
+                            atol=1e-12, rtol=1e-12)
+    message = str(info.value)
+    assert "db[1] is 1.000000123, expected 1.000000124" in message
+    assert "a relative error of 3e-10" in message
+
+
+def test_generic_diagnoses_name_the_mistake_when_no_named_one_matches():
+    expected = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+    cases = {
+        "every value has the wrong sign": -expected,
+        "every value is 0.5 times the expected one": expected / 2,
+        "off by the same constant, 0.3": expected + 0.3,
+        "shifted by one position along axis 1": np.c_[np.zeros(2), expected[:, :2]],
+        "every value is 0": np.zeros_like(expected),
+    }
+    for words, got in cases.items():
+        with pytest.raises(grading.CheckFailed, match=words):
+            grading.check_array(got, expected)
+    # a single number is never said to be off by a factor: any two numbers are
+    with pytest.raises(grading.CheckFailed, match="wrong values"):
+        grading.check_array(2.0, 3.0)
+
+
+def test_same_mistake_needs_the_mistake_on_the_second_case_too():
+    second = dict(x_t=np.array([0.3, -0.4]), y_prev=-0.6, w_x=np.array([0.7, 0.2]), w_y=0.9, b=0.25)
+
+    def no_recurrence(x_t, y_prev, w_x, w_y, b):
+        return np.tanh(x_t @ w_x + b)
+
+    def no_tanh(x_t, y_prev, w_x, w_y, b):
+        return x_t @ w_x + w_y * y_prev + b
+
+    wrong = np.tanh(second["x_t"] @ second["w_x"] + second["b"])
+    assert grading.same_mistake(no_recurrence, second, wrong)
+    assert not grading.same_mistake(no_tanh, second, wrong)
+    assert not grading.same_mistake(lambda *args: 1 / 0, second, wrong)
