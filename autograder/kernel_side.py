@@ -76,7 +76,8 @@ def describe(nonce, request):
             out[name] = {"kind": "callable"}
         else:
             try:
-                out[name] = {"kind": "value", "value": _encode(value)}
+                with _warnings_as_notes():
+                    out[name] = {"kind": "value", "value": _encode(value)}
             except wire.WireError as exc:
                 out[name] = {"kind": "unsendable", "why": str(exc)}
     _send(nonce, out)
@@ -134,8 +135,6 @@ def call(nonce, request):
     changed in place); "direct" calls it plainly and sends back the array
     arguments it changed in place.
     """
-    import numpy as np
-
     from . import wire
 
     req = json.loads(request)
@@ -150,23 +149,54 @@ def call(nonce, request):
     except BaseException as exc:  # the student's kernel broke the grader's helper
         _send(nonce, _raised(exc))
         return
-    changed = {}
     try:
-        if req["mode"] == "grading":
-            from rnnlib import grading
-
-            result = grading.call(func, args, allow=req["allow"], forbid=req["forbid"],
-                                  name=req["label"])
-        else:
-            before = {i: a.copy() for i, a in enumerate(args) if isinstance(a, np.ndarray)}
-            result = func(*args, **kwargs)
-            changed = {i: args[i] for i, a in before.items() if not np.array_equal(a, args[i])}
+        with _warnings_as_notes():
+            result, changed = _run(func, req, args, kwargs)
     except BaseException as exc:  # SystemExit too: it is the student's function that raised
         _send(nonce, _raised(exc))
         return
     try:
-        body = {"status": "ok", "value": _encode(result),
-                "changed": [[i, _encode(a)] for i, a in changed.items()]}
+        with _warnings_as_notes():
+            body = {"status": "ok", "value": _encode(result),
+                    "changed": [[i, _encode(a)] for i, a in changed.items()]}
     except wire.WireError as exc:
         body = {"status": "unsendable", "why": str(exc)}
     _send(nonce, body)
+
+
+class _warnings_as_notes:
+    """Warnings raised while the student's function runs (Keras's
+    ``UserWarning`` for ``input_shape=``, a numpy ``RuntimeWarning``) are
+    printed on stdout as a note, never on stderr: a warning costs no points."""
+
+    def __enter__(self):
+        import warnings
+
+        self._catcher = warnings.catch_warnings(record=True)
+        self._caught = self._catcher.__enter__()
+        warnings.simplefilter("always")
+        return self
+
+    def __exit__(self, *exc):
+        self._catcher.__exit__(*exc)
+        seen = set()
+        for w in self._caught[:20]:
+            text = f"{getattr(w.category, '__name__', 'Warning')}: {str(w.message)[:500]}"
+            if text not in seen:
+                seen.add(text)
+                print(f"note: a warning (it does not change the grade): {text}")
+        return False
+
+
+def _run(func, req, args, kwargs):
+    import numpy as np
+
+    if req["mode"] == "grading":
+        from rnnlib import grading
+
+        result = grading.call(func, args, allow=req["allow"], forbid=req["forbid"],
+                              name=req["label"])
+        return result, {}
+    before = {i: a.copy() for i, a in enumerate(args) if isinstance(a, np.ndarray)}
+    result = func(*args, **kwargs)
+    return result, {i: args[i] for i, a in before.items() if not np.array_equal(a, args[i])}

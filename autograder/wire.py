@@ -10,7 +10,29 @@ when it is read, so the kernel can only ever hand the checker values, never
 behaviour: an ``ndarray`` subclass that lies in ``__eq__`` arrives as a
 plain array, and a number that lies in ``__float__`` never arrives at all.
 
-A value that is not data (a Keras model, a generator) crosses as an
+A few objects of the course cross as data too, and are rebuilt on the
+other side from a fixed list of classes, never from a name the sender
+chooses:
+
+* a Keras model (kernel to grader) crosses as its JSON config, its weight
+  arrays, its compile settings and its training record; the grader decodes
+  it into ``rnnlib.grading_keras.ModelData`` after vetting the config (only
+  built-in Keras layers on an allow-list: a ``Lambda`` or custom layer is
+  refused with a message naming it; weights are bounded in size). The tests
+  rebuild a fresh model from it in the grader (see that module for why);
+* a ``tf.data`` dataset (kernel to grader) crosses as its first
+  :data:`~rnnlib.grading_keras.MAX_BATCHES` batches of numpy arrays (bounded
+  in bytes too; a longer dataset arrives marked as truncated) and decodes
+  into ``rnnlib.grading_keras.DatasetData``;
+* an rnnlib cell (``BasicCell``, ``ProjectionCell``: :data:`RNNLIB_CELLS`)
+  crosses as its class name and weight arrays and is rebuilt from the
+  receiver's own rnnlib;
+* a cell of the test's own (grader to kernel: any object with the cell
+  interface, ``n_inputs``, ``state_size``, ``output_size``, ``zero_state``
+  and ``cell(x_t, h_prev)``) crosses as its sizes and a callback: the kernel
+  gets an :class:`InterfaceCell` whose steps call back into the grader.
+
+Any other value that is not data (a generator, a Keras layer) crosses as an
 :class:`Opaque` reference: the checker can pass it back to the kernel, but
 cannot look inside it. Functions cross only as importable names
 (``numpy:tanh``).
@@ -23,6 +45,7 @@ import functools
 import importlib
 import io
 import math
+import sys
 import types
 
 import numpy as np
@@ -32,8 +55,41 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 50
 
 
+#: rnnlib cells that cross as data: class name -> the attributes that rebuild it.
+RNNLIB_CELLS = {"BasicCell": ("W_x", "W_y", "b"),
+                "ProjectionCell": ("W_x", "W_y", "b", "W_o", "b_o")}
+
+
 class WireError(ValueError):
     """A value that cannot cross, or a message that cannot be read."""
+
+
+class InterfaceCell:
+    """A cell of the test's own, in the student's kernel: it has the cell
+    interface and nothing else; each step is computed by the grader."""
+
+    def __init__(self, n_inputs, state_size, output_size, step):
+        self.n_inputs, self.state_size, self.output_size = n_inputs, state_size, output_size
+        self._step = step
+
+    def zero_state(self, m, dtype=np.float64):
+        return np.zeros((m, self.state_size), dtype=dtype)
+
+    def __call__(self, x_t, h_prev):
+        out = self._step(np.asarray(x_t), np.asarray(h_prev))
+        if not (isinstance(out, tuple) and len(out) == 2):
+            raise TypeError("the cell's step did not return (y_t, h_t)")
+        return out
+
+    def __repr__(self):
+        return (f"<cell n_inputs={self.n_inputs} state_size={self.state_size} "
+                f"output_size={self.output_size}>")
+
+
+def _is_interface_cell(value):
+    sizes = [getattr(value, n, None) for n in ("n_inputs", "state_size", "output_size")]
+    return (all(type(s) is int and 0 < s <= 100_000 for s in sizes)
+            and callable(value) and callable(getattr(value, "zero_state", None)))
 
 
 class Opaque:
@@ -133,6 +189,9 @@ class Encoder:
         encoded = self._pandas(value, depth)
         if encoded is not None:
             return encoded
+        encoded = self._course_object(value, depth)
+        if encoded is not None:
+            return encoded
         if self.function_refs and callable(value):
             ref = function_ref(value)
             if ref:
@@ -168,6 +227,48 @@ class Encoder:
                                   "freq": getattr(value, "freqstr", None)}}
         if t is pd.Timestamp:
             return {"__timestamp__": value.isoformat()}
+        return None
+
+    def _course_object(self, value, depth):
+        """Keras models, datasets and cells (see the module's docstring), or None."""
+        t = type(value)
+        module = t.__module__ or ""
+        cells = sys.modules.get("rnnlib.cells")
+        if cells is not None and t.__name__ in RNNLIB_CELLS and t is getattr(cells, t.__name__, None):
+            from rnnlib.activations import ACTIVATIONS
+
+            activation = next((k for k, v in ACTIVATIONS.items() if v is value.activation), None)
+            if activation is None:
+                return None
+            return {"__rnnlib_cell__": {
+                "class": t.__name__, "activation": activation,
+                "arrays": [self.encode(np.asarray(getattr(value, a)), depth + 1)
+                           for a in RNNLIB_CELLS[t.__name__]]}}
+        if module.startswith(("keras", "tensorflow", "tf_keras")):
+            from rnnlib import grading_keras
+
+            if grading_keras.is_keras_model(value):
+                try:
+                    config, weights, compiled, training = grading_keras.model_parts(value)
+                except grading_keras.ModelRefused as exc:
+                    raise WireError(str(exc)) from None
+                self._count(len(config) + len(compiled or ""))
+                return {"__keras_model__": {
+                    "config": config, "compile": compiled,
+                    "weights": self.encode(list(weights), depth + 1),
+                    "training": self.encode(training, depth + 1)}}
+            if grading_keras.is_dataset(value):
+                try:
+                    data = grading_keras.materialise(value)
+                except Exception as exc:  # noqa: BLE001 - the dataset failed while read
+                    raise WireError(f"the dataset cannot be read: {type(exc).__name__}: "
+                                    f"{str(exc)[:300]}") from None
+                return {"__dataset__": {"batches": self.encode(data.batches, depth + 1),
+                                        "truncated": data.truncated, "why": data.why}}
+            return None
+        if self.callback is not None and _is_interface_cell(value):
+            return {"__cell__": {"sizes": [value.n_inputs, value.state_size, value.output_size],
+                                 "step": self.callback(value)}}
         return None
 
     def _column(self, array, depth):
@@ -280,7 +381,55 @@ class Decoder:
             if self.callback is None:
                 raise WireError("unexpected callback")
             return self.callback(int(body))
+        if key in ("__rnnlib_cell__", "__keras_model__", "__dataset__", "__cell__"):
+            return self._course_object(key, body, d)
         raise WireError(f"unknown value type {key!r}")
+
+    def _course_object(self, key, body, d):
+        if not isinstance(body, dict):
+            raise WireError("malformed message")
+        if key == "__cell__":
+            if self.callback is None:
+                raise WireError("unexpected cell")
+            sizes = body.get("sizes")
+            if not (isinstance(sizes, list) and len(sizes) == 3
+                    and all(type(n) is int and 0 < n <= 100_000 for n in sizes)):
+                raise WireError("malformed cell")
+            return InterfaceCell(*sizes, self.callback(int(body.get("step"))))
+        if key == "__rnnlib_cell__":
+            name, arrays = body.get("class"), body.get("arrays")
+            if name not in RNNLIB_CELLS or not isinstance(arrays, list) \
+                    or len(arrays) != len(RNNLIB_CELLS[name]):
+                raise WireError("malformed rnnlib cell")
+            arrays = [d(a) for a in arrays]
+            if not all(type(a) is np.ndarray and a.dtype.kind in "fiu" for a in arrays):
+                raise WireError("an rnnlib cell's weights must be numeric arrays")
+            from rnnlib import cells
+            from rnnlib.activations import ACTIVATIONS
+
+            activation = body.get("activation")
+            if not isinstance(activation, str) or activation not in ACTIVATIONS:
+                raise WireError("an rnnlib cell with an unknown activation")
+            try:
+                return getattr(cells, name)(*arrays, activation=activation)
+            except (ValueError, TypeError) as exc:
+                raise WireError(f"an rnnlib cell that cannot be rebuilt: {exc}") from None
+        from rnnlib import grading_keras
+
+        if key == "__dataset__":
+            batches = d(body.get("batches"))
+            if not isinstance(batches, list):
+                raise WireError("malformed dataset")
+            return grading_keras.DatasetData(batches, bool(body.get("truncated")),
+                                             str(body.get("why", ""))[:200])
+        weights = d(body.get("weights"))
+        training = d(body.get("training"))
+        compiled = body.get("compile")
+        try:
+            return grading_keras.model_data_from_parts(
+                body.get("config"), weights, compiled, training, what="the model")
+        except grading_keras.ModelRefused as exc:
+            raise WireError(str(exc)) from None
 
     def _pandas(self, key, body, d):
         import pandas as pd

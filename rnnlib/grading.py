@@ -563,23 +563,23 @@ def check_shape(got, expected_shape, name="the output", hint="", case=""):
 # --------------------------------------------------------------------------
 # Keras models (the exercises that build one). Keras is imported by these
 # functions only when they run, so `import rnnlib` stays free of TensorFlow.
+# A test never uses the student's model object: check_keras_model turns it
+# into data (rnnlib.grading_keras.ModelData: vetted config and weights) and
+# rebuilds a fresh model from it, the same in a student's kernel and in the
+# instructors' grader (where models come back from the kernel as data).
 # --------------------------------------------------------------------------
 
-def check_keras_model(model, name="your model"):
-    """Assert that ``model`` is a Keras model (``keras.Sequential`` or
-    ``keras.Model``); return it."""
-    import keras
+from .grading_keras import (  # noqa: E402  (re-exported for the test cells)
+    DatasetData, ModelData, ModelRefused, check_training, dataset_batches, model_data,
+    rebuild_model,
+)
 
-    if model is None:
-        raise AssertionError(f"{name} is None: did you forget the `return` statement?")
-    if isinstance(model, keras.Model):
-        return model
-    if isinstance(model, keras.layers.Layer):
-        raise AssertionError(
-            f"{name} is a single {type(model).__name__} layer: put the layers in a model, "
-            "keras.Sequential([...]) or keras.Model(inputs, outputs)"
-        )
-    raise AssertionError(f"{name} should be a Keras model, got {_describe(model)}")
+
+def check_keras_model(model, name="your model"):
+    """Assert that ``model`` is a Keras model (a live ``keras.Sequential`` or
+    ``keras.Model``, or its :class:`ModelData`) made of built-in layers only;
+    return a fresh model rebuilt from its config and weights."""
+    return rebuild_model(model_data(model, name), name)
 
 
 def keras_layers(model):
