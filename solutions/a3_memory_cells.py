@@ -114,6 +114,8 @@ grading.check_array(
         ("b_o seems to be missing", y_t_expected - 0.5),
         ("the output projection has no activation: y(t) = h(t) W_o + b_o, without tanh",
          np.tanh(y_t_expected)),
+        ("y(t) is read from the state h(t) = tanh(...), after tanh, not from the sum "
+         "before it", np.arctanh(h_t_expected) @ W_o + b_o),
     ])
 grading.check_array(
     h_t, h_t_expected, "h_t (the second value returned)",
@@ -217,6 +219,8 @@ grading.check_array(
         ("the cell must feed back its state h(t-1), not its output y_hat(t-1)",
          H_fed_y[:, :, ::-1] + np.array([0.5, 0.0])),
         ("Y holds the states h(t): the outputs are y_hat(t) = h(t) W_o + b_o", H),
+        ("it is only the last output: return every output, Y[:, t] = y_hat(t) for every t, "
+         "shape (m, T, n_outputs)", Y_expected[:, -1]),
         ("the outputs are shifted by one step: Y[:, 0] is already the output after "
          "reading X(0)", lambda got: got.shape == (2, 3, 2)
          and np.allclose(got[:, 1:], Y_expected[:, :-1])),
@@ -359,6 +363,8 @@ for k in (1, 0):
              "sum of absolute values", 5 * 0.5 ** k),
             ("the influence is the Frobenius norm of J_k, sqrt(sum of squares), not its "
              "largest entry", 2 * 0.5 ** k),
+            ("the influence is the Frobenius norm of J_k: take the square root of the sum "
+             "of squares", 9 * 0.25 ** k),
         ])
 print("Task 3: the visible tests pass.")
 
@@ -481,9 +487,10 @@ for I, threshold, expected, why in cases:
     h = grading.call(memory_horizon, dict(I=np.array(I), threshold=threshold),
                      allow=["rnnlib.neuron", "rnnlib.layer"])
     got = grading.check_number(h, f"memory_horizon(I={I}, threshold={threshold})")
-    assert got == expected, (
-        f"memory_horizon(I={I}, threshold={threshold}) returned {got:g}, expected {expected}: "
-        f"{why}")
+    if got != expected:
+        raise grading.CheckFailed(
+            f"memory_horizon(I={I}, threshold={threshold}) returned {got:g}, expected "
+            f"{expected}: {why}")
 print("Task 4: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
@@ -493,7 +500,7 @@ def _reference_horizon(I, threshold):
     for k in range(len(I) - 1, -1, -1):
         if I[k] >= threshold * largest:
             return k + 1
-    raise AssertionError("unreachable: the largest influence is relevant")
+    raise grading.CheckFailed("unreachable: the largest influence is relevant")
 
 
 rng, seed = grading.fresh_rng()
@@ -511,7 +518,9 @@ for I in curves:
                          allow=["rnnlib.neuron", "rnnlib.layer"])
         got = grading.check_number(h, "memory_horizon's result")
         expected = _reference_horizon(I_arr.tolist(), threshold)
-        assert got == expected, (
-            f"memory_horizon returned {got:g}, expected {expected} "
-            f"(case: K={len(I)}, threshold={threshold:.4f}, seed={seed})")
+        if got != expected:
+            raise grading.CheckFailed(
+                f"memory_horizon returned {got:g}, expected {expected} for I = "
+                f"{np.round(I_arr, 4).tolist()} (case: K={len(I)}, threshold={threshold:.4f}, "
+                f"seed={seed})")
 ### END HIDDEN TESTS

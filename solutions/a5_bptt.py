@@ -282,6 +282,22 @@ import rnnlib
 from rnnlib import bptt, grading
 
 NAMES = ("loss", "dW_x", "dW_y", "db")
+SCALE = ("the direction is right but the scale is not: dY(t) = (2 / N) (Y_hat(t) - Y(t)) "
+         "with N = m * k * n_neurons (eq. 5.10)")
+
+
+def rescaled(reference):
+    """True when got is reference times a number other than 1 (for a single entry,
+    where any two numbers differ by a factor, only the usual factors 2 and 1/2)."""
+    reference = np.asarray(reference, dtype=float)
+
+    def test(got):
+        if reference.size < 2:
+            return any(np.allclose(got, c * reference, rtol=1e-6, atol=1e-12) for c in (0.5, 2.0))
+        scale = float(np.sum(got * reference) / np.sum(reference * reference))
+        return not np.isclose(scale, 1.0) and np.allclose(got, scale * reference, atol=1e-9)
+    return test
+
 
 # A case to check by hand: one instance, T = 2 steps, one input, one neuron, and a
 # loss on the last output only (k = 1), so N = 1 and L = (h(1) - 0.2)**2.
@@ -305,11 +321,12 @@ grading.check_array(loss, (h1 - 0.2) ** 2, "loss", mistakes=[
 no_path = "the gradient must also flow back through the states: dh(t) = dY(t) + dz(t+1) W_y^T " \
           "(eq. 5.3). Step 0's output is not in the loss, but h(0) shaped h(1)"
 grading.check_array(dW_x, [[1.0 * dz0 + 0.5 * dz1]], "dW_x", mistakes=[
-    (no_path, [[0.5 * dz1]])])
+    (no_path, [[0.5 * dz1]]), (SCALE, rescaled([[1.0 * dz0 + 0.5 * dz1]]))])
 grading.check_array(dW_y, [[h0 * dz1]], "dW_y", mistakes=[  # step 0 multiplied h(-1) = 0
-    ("dW_y pairs dz(t) with h(t-1), the state before step t", [[h1 * dz1 + h0 * dz0]])])
+    ("dW_y pairs dz(t) with h(t-1), the state before step t", [[h1 * dz1 + h0 * dz0]]),
+    (SCALE, rescaled([[h0 * dz1]]))])
 grading.check_array(db, [dz0 + dz1], "db", shape_hint="db has the shape of b, (n_neurons,)",
-                    mistakes=[(no_path, [dz1])])
+                    mistakes=[(no_path, [dz1]), (SCALE, rescaled([dz0 + dz1]))])
 
 # A bigger case: m = 3, T = 5, 2 inputs, 3 neurons, a loss on the last k = 3 outputs.
 # The reference is a numeric gradient (eq. 5.7) of the loss itself: the layer run
@@ -343,14 +360,6 @@ wrong = {
 }
 
 
-def rescaled(reference):
-    """True when got is reference times a number other than 1."""
-    def test(got):
-        scale = float(np.sum(got * reference) / np.sum(reference * reference))
-        return not np.isclose(scale, 1.0) and np.allclose(got, scale * reference, atol=1e-9)
-    return test
-
-
 out = grading.call(bptt_gradients, dict(X=X, W_x=W_x, W_y=W_y, b=b, target=target, k=k),
                    allow=["rnnlib.neuron", "rnnlib.layer"])
 got = dict(zip(NAMES, grading.unpack(out, NAMES, "bptt_gradients")))
@@ -366,8 +375,7 @@ for name in ("dW_x", "dW_y", "db"):
         got[name], expected[name], name, case="m=3, T=5, k=3", atol=1e-7,
         shape_hint=f"{name} has the shape of {name[1:]}",
         mistakes=[(message, getattr(grads, name[1:])) for message, grads in wrong.items()] + [
-            ("the direction is right but the scale is not: dY(t) = (2 / N) (Y_hat(t) - Y(t)) "
-             "with N = m * k * n_neurons (eq. 5.10)", rescaled(expected[name]))])
+            (SCALE, rescaled(expected[name]))])
 print("Task 2: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
@@ -452,7 +460,10 @@ for m, T, n_inputs, n_neurons in [(1, 1, 1, 1), (1, 4, 1, 1), (2, 1, 3, 2), (1, 
         # reference 1: a loop over instances and steps (float64 throughout)
         for name, value, expected in zip(NAMES, got, _loop_bptt(**args)):
             grading.check_array(value, expected, name, case=case, atol=1e-10, rtol=1e-8,
-                                mistakes=[(FLOAT32, lambda got, e=expected: np.allclose(got, e, rtol=1e-4, atol=1e-6))])
+                                mistakes=[(FLOAT32, lambda got, e=expected: np.allclose(got, e, rtol=1e-4, atol=1e-6)),
+                                          (SCALE if name != "loss" else
+                                           "the loss is the mean over all N = m * k * n_neurons "
+                                           "squared errors of the last k steps", rescaled(expected))])
         # reference 2: numeric gradients of the loss
         for index, name in ((1, "W_x"), (2, "W_y"), (3, "b")):
             numeric = _numeric(lambda v: _loss(**{**args, name: v}), args[name])
@@ -547,8 +558,22 @@ for shape in [(1,), (4,), (2, 3), (1, 1), (2, 1, 3)]:
     eps = float(rng.uniform(2e-4, 1e-3))
     grad = grading.call(numeric_gradient, dict(f=f, x=x0, eps=eps),
                         allow=["rnnlib.neuron", "rnnlib.layer"])
+
+    def not_put_back(f=f, x0=x0, eps=eps):
+        """What leaving each entry at x_i - eps (not putting it back) gives."""
+        x, out = x0.astype(float), np.zeros(x0.shape)
+        for i in np.ndindex(x.shape):
+            old = x[i]
+            x[i] = old + eps
+            up = f(x)
+            x[i] = old - eps
+            out[i] = (up - f(x)) / (2 * eps)
+        return out
+
     grading.check_array(grad, exact, "the numeric gradient", case=f"{case}, eps={eps:.2e}",
-                        atol=2e-6, rtol=1e-6)
+                        atol=2e-6, rtol=1e-6, mistakes=[
+        ("after moving entry i, put it back (x_i = old value) before moving the next "
+         "one: every later difference is taken at a shifted point", not_put_back())])
     # eps as given: for a cube the centred difference is 3 x**2 + eps**2, exactly
     eps = float(rng.uniform(0.05, 0.2))
     grad = grading.call(numeric_gradient, dict(f=lambda v: float(np.sum(np.asarray(v) ** 3)),

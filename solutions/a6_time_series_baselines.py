@@ -87,7 +87,7 @@ def check_forecast(got, y, lag, case=""):
     """Check naive_forecast's output against y(t - lag), naming the usual mistakes."""
     where = f"\n  (case: {case})" if case else ""
     name = f"naive_forecast(y, lag={lag})"
-    got = grading.as_result_array(got, name)
+    got = grading.check_float_array(got, name, case=case)
     n = len(y)
     nan = np.full(lag, np.nan)
     mistakes = [
@@ -155,7 +155,8 @@ for n, lag in [(2, 1), (8, 7), (30, 1), (30, 7), (int(rng.integers(20, 60)), int
 # Write `mae(y_true, y_pred)` (eq. 6.2) and `mape(y_true, y_pred)` (eq. 6.3). Both
 # take the actual values and the forecasts, two arrays of shape `(n,)` with no NaN,
 # and return a number. `mape` returns a **fraction**: 0.09 means 9 %. The actual
-# values are never 0 here.
+# values are never 0 here, but they may be negative (a temperature, a profit): eq. 6.3
+# divides by $\lvert y(t) \rvert$.
 
 # %% answer mae_mape
 def mae(y_true, y_pred):
@@ -200,6 +201,14 @@ grading.check_array(grading.check_number(error, "mape"), 0.1125, "mape", mistake
     ("the errors cancel out: take the absolute value of each ratio", -0.0375),
     ("the errors cancel out: take the absolute value of each ratio", 0.0375),
 ])
+# Actual values may be negative: with y = -100, 200 and forecasts -90, 230, the ratios
+# are |-100 - (-90)| / |-100| = 0.1 and 30 / 200 = 0.15, so MAPE = 0.125.
+error = grading.call(mape, dict(y_true=np.array([-100.0, 200.0]), y_pred=np.array([-90.0, 230.0])))
+grading.check_array(grading.check_number(error, "mape"), 0.125, "mape of y = [-100, 200]", mistakes=[
+    ("divide each error by |y(t)|: an actual value may be negative, and a negative "
+     "ratio makes the mean too small", 0.025),
+    ("the errors cancel out: take the absolute value of each ratio", lambda got: abs(got) < 0.1),
+])
 print("Task 2: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
@@ -212,14 +221,26 @@ def _reference_mape(y_true, y_pred):
 
 
 rng, seed = grading.fresh_rng()
-for n in (1, 2, 7, int(rng.integers(20, 200))):
+for n, sign in ((1, "positive"), (2, "positive"), (7, "positive"), (1, "negative"),
+                (4, "mixed"), (int(rng.integers(20, 200)), "mixed")):
     y_true = rng.uniform(10, 1000, size=n)
+    if sign == "negative":
+        y_true = -y_true
+    elif sign == "mixed":  # both signs, at least one of each
+        y_true = y_true * np.where(np.arange(n) % 2 == 0, -1.0, 1.0)[rng.permutation(n)]
     y_pred = y_true + rng.normal(scale=50, size=n)
-    case = f"n={n}, seed={seed}"
+    case = f"n={n}, {sign} actual values, seed={seed}"
     for func, reference in ((mae, _reference_mae), (mape, _reference_mape)):
         got = grading.call(func, dict(y_true=y_true, y_pred=y_pred), name=func.__name__)
+        expected = reference(y_true, y_pred)
+        mistakes = []
+        if func is mape:
+            signed = float(np.mean(np.abs(y_true - y_pred) / y_true))
+            mistakes = [("divide each error by |y(t)|: the actual values may be negative",
+                         lambda got, signed=signed: not np.isclose(signed, expected)
+                         and np.isclose(got, signed, rtol=1e-9))]
         grading.check_array(grading.check_number(got, func.__name__, case=case),
-                            reference(y_true, y_pred), func.__name__, case=case, rtol=1e-9)
+                            expected, func.__name__, case=case, rtol=1e-9, mistakes=mistakes)
 ### END HIDDEN TESTS
 
 # %% readonly-markdown task_mase
@@ -271,6 +292,8 @@ grading.check_array(grading.check_number(score, "mase"), 0.9, "mase", mistakes=[
     ("the first m values of y_train have no value m steps earlier: they must not wrap "
      "around to the end (np.roll does that)", 2.25 / 3.0),
     ("MASE is the forecast's MAE divided by the scale, not the other way round", 2.5 / 2.25),
+    ("the scale averages the absolute differences |y_train(t) - y_train(t - m)|: "
+     "without the absolute value, ups and downs cancel out", 2.25 / 1.5),
 ])
 print("Task 3: the visible tests pass.")
 
@@ -475,6 +498,8 @@ check_scores(out, 24.5, toy_mape, mistakes_mae=[
     ("the period includes both start and end: 4 days here", 91 / 3),
     ("your forecast for day d uses day d + 7, in the future: y_hat(d) = y(d - 7)",
      (7 + 63 + 7 + 7) / 4),
+    ("the forecast of day d is y(d - season_length), season_length = 7 days earlier: "
+     "shift by season_length, not season_length - 1", (6 + 76 + 6 + 6) / 4),
 ], mistakes_mape=[("return MAPE as a fraction, not as a percentage", 100 * toy_mape)])
 
 # The reference figures of chapter 6: bus, March to May 2019, m = 7.

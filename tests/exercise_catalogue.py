@@ -1078,6 +1078,101 @@ _A5_CONSTANT = {
     """,
 }
 
+# Mistakes added with the messages that students must read (see Answer.message).
+_A5_WRONG += _answers("backward_step", [
+    ("dW_x_transposed", "dz^T X(t): the transpose of dW_x", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1.0 - h_t ** 2)
+            return dz, dz.T @ X_t, h_prev.T @ dz, dz.sum(axis=0), dz @ W_y.T
+     """, "dW_x has shape (2, 1) but expected (1, 2): dW_x has the shape of W_x"),
+    ("float32", "converts everything to float32 first", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dh_t, h_t, h_prev, X_t, W_y = (a.astype(np.float32) for a in (dh_t, h_t, h_prev, X_t, W_y))
+            dz = dh_t * (1 - h_t ** 2)
+            return dz, X_t.T @ dz, h_prev.T @ dz, dz.sum(axis=0), dz @ W_y.T
+     """, "as float32 would: compute in float64"),
+]) + _answers("bptt_gradients", [
+    ("sum_not_mean", "adds up the squared errors instead of averaging them (loss and gradients)", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, T - k:] - target[:, T - k:]
+            loss = np.sum(diff ** 2)
+            dY = np.zeros_like(Y)
+            dY[:, T - k:] = 2.0 * diff
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros((m, W_y.shape[0]))
+            for t in reversed(range(T)):
+                h_prev = Y[:, t - 1] if t > 0 else np.zeros_like(back)
+                dz = (dY[:, t] + back) * (1.0 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += h_prev.T @ dz
+                db += dz.sum(axis=0)
+                back = dz @ W_y.T
+            return loss, dW_x, dW_y, db
+     """, "the loss is the mean over all N = m * k * n_neurons squared errors"),
+    ("half_gradient", "dY(t) = (1 / N) (Y_hat - Y): the factor 2 of the square is missing", """
+        def bptt_gradients(X, W_x, W_y, b, target, k):
+            m, T, _ = X.shape
+            Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
+            diff = Y[:, T - k:] - target[:, T - k:]
+            dY = np.zeros_like(Y)
+            dY[:, T - k:] = diff / diff.size
+            dW_x, dW_y, db = np.zeros_like(W_x), np.zeros_like(W_y), np.zeros_like(b)
+            back = np.zeros((m, W_y.shape[0]))
+            for t in reversed(range(T)):
+                h_prev = Y[:, t - 1] if t > 0 else np.zeros_like(back)
+                dz = (dY[:, t] + back) * (1.0 - Y[:, t] ** 2)
+                dW_x += X[:, t].T @ dz
+                dW_y += h_prev.T @ dz
+                db += dz.sum(axis=0)
+                back = dz @ W_y.T
+            return np.mean(diff ** 2), dW_x, dW_y, db
+     """, "the direction is right but the scale is not"),
+]) + _answers("numeric_gradient", [
+    ("not_put_back", "leaves each entry at x_i - eps before moving the next one", """
+        def numeric_gradient(f, x, eps):
+            x = np.array(x, dtype=float)
+            grad = np.zeros_like(x)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + eps
+                up = f(x)
+                x[i] = old - eps
+                grad[i] = (up - f(x)) / (2 * eps)
+            return grad
+     """, "after moving entry i, put it back"),
+]) + _answers("relative_error", [
+    ("returns_every_ratio", "returns the array of ratios instead of their maximum", """
+        def relative_error(a, b):
+            return np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+     """, "should be a single number, got array of shape (3,), dtype float64"),
+]) + _answers("train_step", [
+    ("loss_first", "returns (loss, W_x, W_y, b): the loss first", """
+        def train_step(X, target, W_x, W_y, b, k, learning_rate):
+            loss, dW_x, dW_y, db = bptt_gradients(X, W_x, W_y, b, target, k)
+            return loss, W_x - learning_rate * dW_x, W_y - learning_rate * dW_y, b - learning_rate * db
+     """, "the new W_x has shape () but expected (2, 3)"),
+])
+_A5_VALID += _answers("relative_error", [
+    ("divides_then_masks", "divides first (0 / 0 warns where both entries are 0), then applies the floor where it matters", """
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+            size = np.abs(a) + np.abs(b)
+            ratio = np.abs(a - b) / size
+            ratio = np.where(size < 1e-8, np.abs(a - b) / 1e-8, ratio)
+            return ratio.max()
+     """),
+]) + _answers("backward_step", [
+    ("einsum_everything", "every product with np.einsum", """
+        def backward_step(dh_t, h_t, h_prev, X_t, W_y):
+            dz = dh_t * (1 - np.square(h_t))
+            return (dz, np.einsum("mi,mj->ij", X_t, dz), np.einsum("mi,mj->ij", h_prev, dz),
+                    np.einsum("mj->j", dz), np.einsum("mj,ij->mi", dz, W_y))
+     """),
+])
+
+
 WRONG["a5_bptt"] = _A5_WRONG
 VALID["a5_bptt"] = _A5_VALID
 CONSTANT["a5_bptt"] = {task: dedent(code).strip() + "\n" for task, code in _A5_CONSTANT.items()}
@@ -1388,6 +1483,69 @@ _A3_CONSTANT = {
             return {5: 3, 4: 3, 6: 4, 3: 3}.get(len(I), 4) if len(I) != 5 or I[0] >= 0.5 else 4
     """,
 }
+
+# Mistakes added with the messages that students must read (see Answer.message).
+_A3_WRONG += _answers("projection_step", [
+    ("W_o_transposed", "h_t @ W_o.T: the shapes do not fit", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            h_t = np.tanh(x_t @ W_x + h_prev @ W_y + b)
+            return h_t @ W_o.T + b_o, h_t
+     """, "the shapes do not fit a matrix product"),
+    ("output_before_tanh", "reads the output from z(t), before tanh", """
+        def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):
+            z = x_t @ W_x + h_prev @ W_y + b
+            return z @ W_o + b_o, np.tanh(z)
+     """, "y(t) is read from the state h(t) = tanh(...), after tanh"),
+]) + _answers("run_projection_cell", [
+    ("only_last_output", "returns the last output only, as a sequence-to-vector model would", """
+        def run_projection_cell(X, W_x, W_y, b, W_o, b_o):
+            H, h_T = rnnlib.unroll_layer(X, W_x, W_y, b)
+            return h_T @ W_o + b_o, h_T
+     """, "it is only the last output: return every output"),
+]) + _answers("influence", [
+    ("nudges_x_in_place", "adds eps to the caller's x and never takes it back", """
+        def influence(run, x, k, eps=1e-6):
+            T, n_inputs = x.shape
+            base = run(x[None])[0, -1]
+            columns = []
+            for j in range(n_inputs):
+                x[T - 1 - k, j] += eps
+                columns.append((run(x[None])[0, -1] - base) / eps)
+            return np.sqrt(np.sum(np.array(columns) ** 2))
+     """, "changed its argument x (array of shape (5, 2), dtype float64) in place"),
+    ("no_square_root", "the sum of squares, without the square root", """
+        def influence(run, x, k, eps=1e-6):
+            T, n_inputs = x.shape
+            base = run(x[None])[0, -1]
+            total = 0.0
+            for j in range(n_inputs):
+                nudged = x.copy()
+                nudged[T - 1 - k, j] += eps
+                total += np.sum(((run(nudged[None])[0, -1] - base) / eps) ** 2)
+            return total
+     """, "take the square root of the sum of squares"),
+]) + _answers("memory_horizon", [
+    ("relative_to_sum", "compares with threshold times the sum of I, not its largest value", """
+        def memory_horizon(I, threshold):
+            I = np.asarray(I, dtype=float)
+            relevant = np.flatnonzero(I >= threshold * I.sum())
+            return int(relevant[-1]) + 1 if len(relevant) else 1
+     """, "memory_horizon(I=[1.0, 0.5, 0.25, 0.125, 0.0625], threshold=0.2) returned 2, expected 3"),
+])
+_A3_VALID += _answers("influence", [
+    ("one_run_per_feature", "one call of run per nudged feature, a loop", """
+        def influence(run, x, k, eps=1e-6):
+            T, n_inputs = x.shape
+            base = run(x[np.newaxis])[0, T - 1]
+            J = np.zeros((base.shape[0], n_inputs))
+            for j in range(n_inputs):
+                nudged = x.copy()
+                nudged[T - 1 - k, j] = nudged[T - 1 - k, j] + eps
+                J[:, j] = (run(nudged[np.newaxis])[0, T - 1] - base) / eps
+            return float(np.linalg.norm(J))
+     """),
+])
+
 
 WRONG["a3_memory_cells"] = _A3_WRONG
 VALID["a3_memory_cells"] = _A3_VALID
@@ -2267,6 +2425,75 @@ _A6_CONSTANT = {
             return 43_916, 0.0829
     """,
 }
+
+# Mistakes added with the messages that students must read (see Answer.message).
+_A6_WRONG += _answers("naive_forecast", [
+    ("returns_list", "a Python list, where the task asks for a float array", """
+        def naive_forecast(y, lag):
+            return [np.nan] * lag + [float(v) for v in y[:len(y) - lag]]
+     """, "should be a numpy array of floats, got list"),
+    ("nan_into_integers", "fills a copy of y, an integer array for counts, with NaN", """
+        def naive_forecast(y, lag):
+            y_hat = np.zeros_like(y)
+            y_hat[:lag] = np.nan
+            y_hat[lag:] = y[:-lag]
+            return y_hat
+     """, "an array of integers cannot hold NaN"),
+]) + _answers("mae_mape", [
+    ("mape_without_abs_y", "mean(|e| / y): right only while every actual value is positive", """
+        def mae(y_true, y_pred):
+            return np.mean(np.abs(y_true - y_pred))
+
+        def mape(y_true, y_pred):
+            return np.mean(np.abs(y_true - y_pred) / y_true)
+     """, "divide each error by |y(t)|"),
+]) + _answers("mase", [
+    ("signed_scale", "the scale averages signed differences, without abs", """
+        def mase(y_true, y_pred, y_train, season_length):
+            m = season_length
+            scale = abs(np.mean(y_train[m:] - y_train[:-m]))
+            return np.mean(np.abs(y_true - y_pred)) / scale
+     """, "the scale averages the absolute differences"),
+    ("lag_m_minus_one", "the scale's differences at lag season_length - 1", """
+        def mase(y_true, y_pred, y_train, season_length):
+            lag = season_length - 1 if season_length > 1 else 1
+            scale = np.mean(np.abs(y_train[lag:] - y_train[:-lag]))
+            return np.mean(np.abs(y_true - y_pred)) / scale
+     """, "differences at lag season_length"),
+]) + _answers("make_windows", [
+    ("targets_as_column", "targets of shape (n_windows, 1)", """
+        def make_windows(series, window_length, horizon):
+            n = len(series) - window_length - horizon + 1
+            inputs = np.array([series[i:i + window_length] for i in range(n)])
+            targets = np.array([[series[i + window_length + horizon - 1]] for i in range(n)])
+            return inputs, targets
+     """, "targets has shape (3, 1) but expected (3,)"),
+]) + _answers("ridership_baseline", [
+    ("shift_m_minus_one", "shifts by season_length - 1 days", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            forecast = series.shift(season_length - 1)
+            actual, predicted = series[start:end], forecast[start:end]
+            errors = (actual - predicted).abs()
+            return float(errors.mean()), float((errors / actual.abs()).mean())
+     """, "shift by season_length, not season_length - 1"),
+])
+_A6_VALID += _answers("naive_forecast", [
+    ("float32_result", "a float32 array (floats, as asked)", """
+        def naive_forecast(y, lag):
+            y_hat = np.full(len(y), np.nan, dtype=np.float32)
+            y_hat[lag:] = y[:-lag]
+            return y_hat
+     """),
+]) + _answers("mae_mape", [
+    ("one_minus_ratio", "MAPE as the mean of |1 - y_hat / y|", """
+        def mae(y_true, y_pred):
+            return np.abs(np.subtract(y_true, y_pred)).mean()
+
+        def mape(y_true, y_pred):
+            return np.abs(1 - np.asarray(y_pred) / np.asarray(y_true)).mean()
+     """),
+])
+
 
 WRONG["a6_time_series_baselines"] = _A6_WRONG
 VALID["a6_time_series_baselines"] = _A6_VALID
