@@ -37,7 +37,11 @@
 # on small cases and tells you what looks wrong. When the assignment is graded, more
 # tests run on random inputs of random sizes (including a single instance and a single
 # time step), so make your function correct for any size. Do not edit or delete the
-# test cells: the grader puts back the original ones.
+# test cells: the grader puts back the original ones. A test cell fails when it stops
+# with an error (the message says what looks wrong); a warning printed along the way is
+# only a note and costs no points. In Tasks 4 to 6 the tests check your models by
+# rebuilding them from their configuration and weights, so build them from Keras's
+# built-in layers (no `Lambda` or custom layers).
 #
 # You may use `rnnlib.neuron`, `rnnlib.layer` and `rnnlib.cells` (chapters 1 to 3, for
 # example `rnnlib.run_cell`) in Tasks 1 to 3, but not `rnnlib.architectures`, which holds

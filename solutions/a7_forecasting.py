@@ -19,7 +19,7 @@
 # | 1 | the training and validation datasets of windows | 3 |
 # | 2 | a compiled `SimpleRNN` forecaster | 2 |
 # | 3 | the multivariate input pipeline: bus, rail and tomorrow's type of day | 3 |
-# | 4 | a trained model that beats the naive forecast | 2 |
+# | 4 | a trained forecaster (graded: it beats the naive forecast) | 2 |
 #
 # One promise runs through all of it: a forecast made on day $t$ uses nothing from
 # day $t + 1$ or later, and the validation days never take part in training. A window
@@ -35,7 +35,11 @@
 # and tells you what looks wrong. When the assignment is graded, more tests run on
 # random made-up series (other dates, other window lengths, other sizes), so write
 # your functions for any input, not only for the ridership data. Do not edit or
-# delete the test cells: the grader puts back the original ones.
+# delete the test cells: the grader puts back the original ones. A test cell fails
+# when it stops with an error (the message says what looks wrong); a warning printed
+# along the way is only a note and costs no points. The tests check your Keras models
+# by rebuilding them from their configuration and weights, so build them from Keras's
+# built-in layers (no `Lambda` or custom layers).
 #
 # **What you may use.** numpy, pandas and Keras. `rnnlib.forecasting` and
 # `rnnlib.baselines` hold the answers to this assignment: a function that calls them,
@@ -120,18 +124,10 @@ from rnnlib import grading
 def read_dataset(ds, name, n_features=1, case=""):
     """Every window of a dataset: inputs (n, L, n_features), targets (n,), batch sizes."""
     where = f"\n  (case: {case})" if case else ""
-    if ds is None:
-        raise AssertionError(f"{name} is None: did you forget the `return` statement?")
-    try:
-        batches = iter(ds)
-    except TypeError:
-        raise AssertionError(f"{name} should be a dataset of (inputs, targets) batches, "
-                             f"got {type(ds).__name__}{where}") from None
+    # the batches as numpy arrays (a bounded number: a dataset that never ends fails)
+    batches = grading.dataset_batches(ds, name, case)
     inputs, targets, sizes = [], [], []
-    for count, batch in enumerate(batches):
-        if count > 5000:
-            raise AssertionError(f"{name} never ends: it should hold each window once "
-                                 f"(no .repeat()){where}")
+    for batch in batches:
         if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
             raise AssertionError(f"each element of {name} should be a batch (inputs, targets), "
                                  f"got {type(batch).__name__}: pass targets= to "
@@ -459,18 +455,10 @@ TYPES = ("A", "U", "W")
 def read_dataset(ds, name, n_features=1, case=""):
     """Every window of a dataset: inputs (n, L, n_features), targets (n,), batch sizes."""
     where = f"\n  (case: {case})" if case else ""
-    if ds is None:
-        raise AssertionError(f"{name} is None: did you forget the `return` statement?")
-    try:
-        batches = iter(ds)
-    except TypeError:
-        raise AssertionError(f"{name} should be a dataset of (inputs, targets) batches, "
-                             f"got {type(ds).__name__}{where}") from None
+    # the batches as numpy arrays (a bounded number: a dataset that never ends fails)
+    batches = grading.dataset_batches(ds, name, case)
     inputs, targets, sizes = [], [], []
-    for count, batch in enumerate(batches):
-        if count > 5000:
-            raise AssertionError(f"{name} never ends: it should hold each window once "
-                                 f"(no .repeat()){where}")
+    for batch in batches:
         if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
             raise AssertionError(f"each element of {name} should be a batch (inputs, targets), "
                                  f"got {type(batch).__name__}: pass targets= to "
@@ -603,30 +591,40 @@ check_multivariate(ds, made_up, period, L, batch_size,
 ### END HIDDEN TESTS
 
 # %% readonly-markdown task_train
-# ## Task 4: beat the naive forecast (2 points)
+# ## Task 4: train a forecaster (2 points)
 #
 # Write `fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs)`: the windows of
 # Task 1 as numpy arrays, inputs `X_*` of shape `(n, window_length, 1)` and targets
-# `y_*` of shape `(n,)`, in millions of riders. Build a Keras model of your choice,
-# train it on the training windows for at most `epochs` epochs (the validation windows
-# may guide early stopping, never the weights), and return the pair
+# `y_*` of shape `(n,)`, in millions of riders. Build a Keras model of your choice
+# (built-in Keras layers only: the tests rebuild your model from its configuration and
+# weights, so a `Lambda` or custom layer cannot be checked), train it with `model.fit`
+# on the **training** windows for at most `epochs` epochs in all, and return the pair
 # `(model, valid_mae)`:
 #
 # * `model`, the trained model: `model(X_valid)` gives one forecast per window;
-# * `valid_mae`, the mean absolute error of that model on the **validation** windows,
-#   in **riders** (not millions).
+# * `valid_mae`, the mean absolute error of that model on the **validation** windows
+#   you were given, in **riders** (not millions).
 #
-# The test trains your model on the ridership windows and checks that it beats the
-# naive forecast $\hat y(t) = y(t - 1)$ on the validation windows (an MAE of about
-# 126,000 riders), and that `valid_mae` is the error of the model it receives. While
-# grading, `epochs` is only 3, so pick a model and a learning rate that learn quickly:
-# a linear model (`keras.layers.Flatten()` then `keras.layers.Dense(1)`) trained with
+# The validation windows may guide early stopping (`validation_data=` with an
+# `EarlyStopping` callback), never the weights: a model that is also fitted to the
+# validation windows reports a validation error that says nothing about new data.
+#
+# What is graded: the tests recompute the validation MAE from your model's weights and
+# compare it with `valid_mae`; they check from the training history that the model was
+# trained for at most `epochs` epochs; they call your function on made-up series and
+# check that the validation targets did not shape the weights; and, as a sanity check,
+# the trained model must beat the naive forecast $\hat y(t) = y(t - 1)$ on the ridership
+# validation windows (an MAE of about 126,000 riders). While grading, `epochs` is only 3,
+# so pick a model and a learning rate that learn quickly: a linear model
+# (`keras.layers.Flatten()` then `keras.layers.Dense(1)`) trained with
 # `SGD(learning_rate=0.05, momentum=0.9)` does; the network of Task 2 needs more epochs.
-# Beating the seasonal naive forecast (about 41,000 riders) takes longer training:
-# chapter 7 shows how.
 #
-# The grader also calls your function on a made-up series, with windows of another
-# length and one epoch: build the model for the windows it receives
+# A goal that is not graded: beat the seasonal naive forecast
+# $\hat y(t) = y(t - 7)$ (about 41,000 riders). The test prints where your model
+# stands; chapter 7 shows how far longer training and better models go.
+#
+# The grader also calls your function on made-up series, with windows of another
+# length and a few epochs: build the model for the windows it receives
 # (`X_train.shape[1:]`), not for 56 days only.
 
 # %% answer train
@@ -661,18 +659,22 @@ def cut_windows(values, L):
     return X, np.array([values[i + L] for i in range(len(values) - L)])
 
 
-def check_fit(out, X_train, y_train, X_valid, y_valid, case=""):
-    """Check fit_and_evaluate's output; return the validation MAE (riders) of its model."""
+def check_fit(out, X_train, y_train, X_valid, y_valid, epochs, case=""):
+    """Check fit_and_evaluate's output; return (the validation MAE in riders that the
+    grader recomputes from the returned weights, the rebuilt model's forecasts)."""
     where = f"\n  (case: {case})" if case else ""
     model, reported = grading.unpack(out, ("model", "valid_mae"), "fit_and_evaluate")
     name = "fit_and_evaluate's model"
-    model = grading.check_keras_model(model, name)
+    data = grading.model_data(model, name)         # its config, weights and training record
+    grading.check_training(data, epochs, name)     # fit, at most `epochs` epochs in all
+    model = grading.check_keras_model(data, name)  # rebuilt from the config and the weights
     forecasts = grading.keras_predict(model, X_valid, name, case)
     if forecasts.shape not in ((len(y_valid),), (len(y_valid), 1)):
         raise AssertionError(f"{name} gives forecasts of shape {forecasts.shape} for "
                              f"{len(y_valid)} windows: one number per window, shape "
                              f"({len(y_valid)}, 1){where}")
-    errors = forecasts.reshape(-1) - y_valid
+    forecasts = forecasts.reshape(-1)
+    errors = forecasts - y_valid
     valid_mae = 1e6 * np.mean(np.abs(errors))
     train_forecasts = grading.keras_predict(model, X_train, name, case).reshape(-1)
     train_mae = 1e6 * np.mean(np.abs(train_forecasts - y_train))
@@ -686,37 +688,59 @@ def check_fit(out, X_train, y_train, X_valid, y_valid, case=""):
         ("it is the Huber loss, not the MAE: model.evaluate returns the loss first, then the "
          "metrics", lambda got: close(huber)(got) or close(1e6 * huber)(got)),
     ])
-    return valid_mae
+    return valid_mae, forecasts
 
 
 rail = rnnlib.datasets.load_ridership()["rail"]
 X_train, y_train = cut_windows(rail["2016-01":"2018-12"].to_numpy(dtype=float) / 1e6, 56)
 X_valid, y_valid = cut_windows(rail["2019-01":"2019-05"].to_numpy(dtype=float) / 1e6, 56)
-naive_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -1, 0]))  # y_hat(t) = y(t - 1)
+naive_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -1, 0]))     # y_hat(t) = y(t - 1)
+seasonal_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -7, 0]))  # y_hat(t) = y(t - 7)
 epochs = 3 if grading.autograding() else 20  # short while the assignment is graded
 out = grading.call(fit_and_evaluate, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
                                           y_valid=y_valid, epochs=epochs))
-valid_mae = check_fit(out, X_train, y_train, X_valid, y_valid)
-print(f"validation MAE: your model {valid_mae:,.0f} riders, the naive forecast {naive_mae:,.0f}")
+valid_mae, _ = check_fit(out, X_train, y_train, X_valid, y_valid, epochs)
+print(f"validation MAE: your model {valid_mae:,.0f} riders, the naive forecast {naive_mae:,.0f}, "
+      f"the seasonal naive forecast {seasonal_mae:,.0f}")
+# The graded sanity check: a trained model beats tomorrow = today.
 if not valid_mae < naive_mae:
     raise AssertionError(
         f"your model's validation MAE, {valid_mae:,.0f} riders after {epochs} epochs, does not "
         f"beat the naive forecast's, {naive_mae:,.0f}: try a model that learns quickly (see "
         "the text) or a larger learning rate")
+# The goal that is not graded.
+if valid_mae < seasonal_mae:
+    print("Goal (not graded) reached: your model beats the seasonal naive forecast.")
+else:
+    print(f"Goal (not graded): beat the seasonal naive forecast, {seasonal_mae:,.0f} riders; "
+          f"your model is {valid_mae - seasonal_mae:,.0f} riders above it.")
 print("Task 4: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
-# A made-up series with a weekly pattern, of random length, one epoch: the reported
-# MAE must be that of the returned model on the validation windows it was given.
+# A made-up series with a weekly pattern, of random length, 5 epochs. The grader gives
+# the function validation targets that it alone shifted by SHIFT (5 million riders):
+# the reported MAE must be that of the returned model on the targets it was given,
+# and the model must not lean toward those targets. A model trained on the training
+# windows only never saw them (early stopping may pick an epoch by them, which moves
+# its forecasts by far less than SHIFT / 3); a model also fitted to the validation
+# windows moves its forecasts most of the way to them.
 rng, seed = grading.fresh_rng()
-n_days, L = int(rng.integers(150, 250)), int(rng.integers(7, 22))
+n_days, L = int(rng.integers(200, 300)), int(rng.integers(7, 22))
 day = np.arange(n_days)
 values = 0.5 + 0.2 * np.sin(2 * np.pi * day / 7 + rng.uniform(0, 7)) + rng.normal(0, 0.03, n_days)
-split = int(n_days * 0.7)
+split = int(n_days * 0.3)
 X_train, y_train = cut_windows(values[:split], L)
 X_valid, y_valid = cut_windows(values[split:], L)
+SHIFT = 5.0
+case = f"made-up series of {n_days} days, window_length={L}, epochs=5, seed={seed}"
 out = grading.call(fit_and_evaluate, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
-                                          y_valid=y_valid, epochs=1))
-check_fit(out, X_train, y_train, X_valid, y_valid,
-          case=f"made-up series of {n_days} days, window_length={L}, epochs=1, seed={seed}")
+                                          y_valid=y_valid + SHIFT, epochs=5))
+_, forecasts = check_fit(out, X_train, y_train, X_valid, y_valid + SHIFT, 5, case=case)
+lean = float(np.mean(forecasts - y_valid))  # toward the shifted targets: up to SHIFT
+if lean > SHIFT / 3:
+    raise AssertionError(
+        "fit_and_evaluate's model was fitted to the validation windows: the grader shifted "
+        f"their targets, and the model's forecasts moved {lean / SHIFT:.0%} of the way to "
+        "them. Train on the training windows only; the validation windows may only guide "
+        f"early stopping\n  (case: {case})")
 ### END HIDDEN TESTS
