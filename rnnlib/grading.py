@@ -666,7 +666,9 @@ def keras_predict(model, inputs, name="your model", case=""):
     where = f"\n  (case: {case})" if case else ""
     shapes = " and ".join(str(a.shape) for a in arrays)
     try:
-        out = model(arrays if several else arrays[0])
+        with warnings.catch_warnings():  # Keras's remarks are not the student's mistakes
+            warnings.simplefilter("ignore")
+            out = model(arrays if several else arrays[0])
     except Exception as exc:
         # Keras's messages hold colour codes and TensorFlow's node names: keep the words
         text = re.sub(r"\x1b\[[0-9;]*m|\{\{[^}]*\}\}", "", str(exc))
