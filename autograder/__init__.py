@@ -18,6 +18,8 @@ module                 what it does
                        the student's functions in the kernel
 ``execute``            nbgrader's Execute step with all of the above
 ``worker``             one process: a student at a time, in a private course
+``feedback``           feedback pages with no hidden test, sanitised, with a
+                       local MathJax
 ``store``              the main gradebook: one transaction per student
 ``pipeline``           plans the run, starts the workers, merges, resumes
 ``report``             grades.csv and the class report (HTML and PNG)

@@ -261,6 +261,7 @@ def _plan(settings, engine, assignments, run_dir, force, only):
             for nb, entry in layouts[a].items():
                 entry["locked"] = _locked_sources(settings, a, nb)
         ext = {a: store.extensions(gb, a) for a in assignments}
+        manual = {a: store.manual_grades(gb, a) for a in assignments}
         store.build_template(gb, "sqlite:///" + str(template), settings.course_id, assignments)
     for a in assignments:
         done = store.statuses(engine, a)
@@ -272,7 +273,8 @@ def _plan(settings, engine, assignments, run_dir, force, only):
                     and row["fingerprint"] == fp:
                 continue
             plan.append({"kind": "grade", "assignment": a, "student": student, "layout": layouts[a],
-                         "fingerprint": fp, "extension": ext[a].get(student)})
+                         "fingerprint": fp, "extension": ext[a].get(student),
+                         "manual": manual[a].get(student)})
         if settings.options.checker == "kernel":
             modes[a] = ({}, "kernel")
             continue
@@ -314,6 +316,7 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
         "cell_timeout": settings.cell_timeout, "output_limit": settings.options.output_limit,
         "grace": settings.options.interrupt_grace, "feedback": settings.options.feedback,
         "max_notebook_bytes": settings.options.max_notebook_mb * 1_000_000,
+        "mathjax": _mathjax_dir(settings, summary),
     }
     pending = collections.deque(t for t in plan if t["assignment"] in modes)
     waiting = {a: collections.deque(t for t in plan if t["assignment"] == a)
@@ -399,6 +402,21 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
         bar.close()
         for slot in slots:
             slot.stop()
+
+
+def _mathjax_dir(settings, summary):
+    """The MathJax copied next to the feedback pages (None: the pages will
+    show raw TeX offline, and the run warns)."""
+    if not settings.options.feedback:
+        return None
+    from . import feedback
+
+    folder = Path(settings.options.mathjax_dir or feedback.default_mathjax_dir())
+    if feedback.mathjax_available(folder):
+        return str(folder)
+    summary.warnings.append(f"no MathJax in {folder} (run `make` in the repository, or set "
+                            "c.RnnlibGrader.mathjax_dir): the feedback's math shows as TeX")
+    return None
 
 
 def _lost(task, reason, status="ungradeable"):

@@ -49,6 +49,9 @@ class RnnlibGrader(Configurable):
     output_limit = Integer(1_000_000, help="Characters of output kept per cell.").tag(config=True)
     interrupt_grace = Integer(5, help="Seconds an interrupted kernel has to recover.").tag(config=True)
     feedback = Bool(True, help="Write nbgrader's feedback HTML for every student.").tag(config=True)
+    mathjax_dir = Unicode("", help="MathJax 3's es5 folder, copied next to every feedback page "
+                          "so that its math renders offline; empty: the book's copy, "
+                          "build-assets/mathjax of the repository (`make` fetches it).").tag(config=True)
     checker = Enum(["auto", "kernel"], "auto",
                    help="auto: test cells run in the grader's process when the reference "
                    "solution allows it; kernel: in the student's kernel, as nbgrader does."

@@ -194,6 +194,20 @@ def extensions(gradebook, assignment):
     return out
 
 
+def manual_grades(gradebook, assignment):
+    """``{student: {notebook: {"grades": {cell: score}, "comments": {cell: text}}}}``:
+    the grades and comments an instructor gave by hand (formgrader)."""
+    out = {}
+    for sub in gradebook.find_assignment(assignment).submissions:
+        for snb in sub.notebooks:
+            grades = {g.name: g.manual_score for g in snb.grades if g.manual_score is not None}
+            comments = {c.name: c.manual_comment for c in snb.comments if c.manual_comment}
+            if grades or comments:
+                out.setdefault(sub.student_id, {})[snb.name] = {"grades": grades,
+                                                                "comments": comments}
+    return out
+
+
 # --------------------------------------------------------------------------
 # Finished students and cached calibrations
 # --------------------------------------------------------------------------

@@ -118,6 +118,10 @@ class Worker:
         config.CourseDirectory.course_id = setup["course_id"]
         config.Execute.timeout = setup["cell_timeout"]
         config.Execute.startup_timeout = max(60, config.Execute.get("startup_timeout", 60))
+        if setup.get("feedback"):
+            from . import feedback
+
+            feedback.configure(config)  # no hidden tests, sanitised, MathJax next to the page
         self.config = config
 
         import warnings
@@ -238,6 +242,10 @@ class Worker:
         if task["kind"] == "calibrate":
             result["modes"] = dict(context.calibration)
             return result
+        if task.get("manual"):
+            # the instructor's manual grades and comments, so that the feedback's
+            # total is the gradebook's (the scores sent back stay the autograder's)
+            self._set_manual(assignment, student, task["manual"])
         if setup["feedback"]:
             feedback_ok, feedback_log = self._feedback(assignment, student)
             if not feedback_ok:
@@ -313,7 +321,33 @@ class Worker:
     def _feedback(self, assignment, student):
         from nbgrader.converters import GenerateFeedback
 
-        return self._run_converter(GenerateFeedback, assignment, student, force=True)
+        from . import feedback
+
+        ok, log = self._run_converter(GenerateFeedback, assignment, student, force=True)
+        folder = self.course / "feedback" / student / assignment
+        if ok:
+            try:
+                feedback.finish(folder, self.setup.get("mathjax"))
+            except Exception as exc:  # never publish a page that was not made safe
+                shutil.rmtree(folder, ignore_errors=True)
+                return False, [*log, f"[ERROR] {type(exc).__name__}: {exc}"]
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+        return ok, log
+
+    def _set_manual(self, assignment, student, manual):
+        """``manual``: {notebook: {"grades": {cell: score}, "comments": {cell: text}}}."""
+        with self._gradebook() as gb:
+            submission = gb.find_submission(assignment, student)
+            for snb in submission.notebooks:
+                entry = manual.get(snb.name, {})
+                for grade in snb.grades:
+                    if grade.name in entry.get("grades", {}):
+                        grade.manual_score = entry["grades"][grade.name]
+                for comment in snb.comments:
+                    if comment.name in entry.get("comments", {}):
+                        comment.manual_comment = entry["comments"][comment.name]
+            gb.db.commit()
 
     def _grades(self, assignment, student):
         with self._gradebook() as gb:
@@ -342,9 +376,11 @@ class Worker:
         main = Path(self.setup["course"])
         for kind in ("autograded", "feedback"):
             source = self.course / kind / student / assignment
-            if not source.is_dir():
-                continue
             target = main / self.setup["dirs"][kind] / student / assignment
+            if not source.is_dir():
+                if kind == "feedback":  # none this time: an older page would be stale
+                    shutil.rmtree(target, ignore_errors=True)
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             staging = target.parent / f".{assignment}.new-{uuid.uuid4().hex[:8]}"
             shutil.copytree(source, staging)
