@@ -21,11 +21,13 @@ What happened is recorded in ``CONTEXT.notes`` for the report.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +84,26 @@ class SandboxKernelManager(AsyncKernelManager):
         return argv + list(extra_arguments or [])
 
 
+def _seal_notes(km, removed):
+    if removed and CONTEXT is not None:
+        CONTEXT.notes.append("the kernel left unexpected files in its socket folder (removed): "
+                             + ", ".join(sorted(removed))[:200])
+
+
+async def _seal(km, timeout):
+    """Wait for the kernel's sockets, then take its ``ipc/`` folder back
+    (``sandbox.seal_ipc``): no student code has run yet."""
+    info = km.get_connection_info()
+    deadline = time.monotonic() + timeout
+    while not sandbox.ipc_ready(km.kernel_dir, info):
+        process = getattr(km.provisioner, "process", None)
+        if process is None or process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the kernel did not create its sockets")
+        await asyncio.sleep(0.01)
+    _seal_notes(km, sandbox.seal_ipc(km.kernel_dir, info))
+    km.sealed = True
+
+
 def new_kernel_manager(jail, kernel_root, workdir, config=None):
     """A :class:`SandboxKernelManager` with its own folder in ``kernel_root``."""
     kernel_dir = Path(tempfile.mkdtemp(prefix="k-", dir=kernel_root))
@@ -91,6 +113,7 @@ def new_kernel_manager(jail, kernel_root, workdir, config=None):
         config=config, transport="ipc", ip=str(kernel_dir / "ipc" / "k"), cache_ports=False,
         connection_file=str(kernel_dir / "connection.json"))
     km.kernel_dir, km.jail, km.workdir = kernel_dir, jail, Path(workdir)
+    km.sealed = False  # ipc/ is the kernel's until seal_ipc
     return km
 
 
@@ -110,9 +133,18 @@ class Prestarted:
                                   extra_arguments=["--HistoryManager.hist_file=:memory:"])
         return cls(km, stderr)
 
-    def alive(self):
+    def alive(self, timeout=60):
+        """Is the kernel running, with its socket folder sealed?"""
         process = getattr(self.km.provisioner, "process", None)
-        return process is not None and process.poll() is None
+        if process is None or process.poll() is not None:
+            return False
+        if not self.km.sealed:
+            try:
+                run_sync(_seal)(self.km, timeout)
+            except Exception:  # noqa: BLE001 - started again, and reported, by SafeExecute
+                process.kill()
+                return False
+        return True
 
 
 def _error(ename, evalue):
@@ -159,6 +191,7 @@ class SafeExecute(Execute):
         self._stderr = open(self._kernel_dir / "stderr.log", "wb")
         kwargs["stderr"] = self._stderr
         await super().async_start_new_kernel(**kwargs)
+        await _seal(self.km, self.startup_timeout)
 
     start_new_kernel = run_sync(async_start_new_kernel)
 

@@ -116,8 +116,9 @@ def _students(settings, assignment, only=None):
     submitted = settings.course / settings.dirs["submitted"]
     if not submitted.is_dir():
         return []
-    found = sorted(p.name for p in submitted.iterdir()
-                   if (p / assignment).is_dir() and not p.name.startswith("."))
+    # symbolic links are listed (without being followed): intake refuses them with the reason
+    found = sorted(p.name for p in submitted.iterdir() if not p.name.startswith(".") and (
+        p.is_symlink() or (p / assignment).is_symlink() or (p / assignment).is_dir()))
     return [s for s in found if only is None or s in only]
 
 
@@ -260,6 +261,8 @@ def _plan(settings, engine, assignments, run_dir, force, only):
             signatures[a] = store.assignment_signature(gb, a)
             for nb, entry in layouts[a].items():
                 entry["locked"] = _locked_sources(settings, a, nb)
+                entry["released"] = intake.released_metadata(
+                    settings.course / settings.dirs["release"] / a / f"{nb}.ipynb")
         ext = {a: store.extensions(gb, a) for a in assignments}
         manual = {a: store.manual_grades(gb, a) for a in assignments}
         store.build_template(gb, "sqlite:///" + str(template), settings.course_id, assignments)

@@ -2,22 +2,59 @@
 
 Every kernel starts through ``_launch.py`` (resource limits, its own user id,
 no process creation, clean environment). When bubblewrap works on the machine
-(``bwrap``, Debian package ``bubblewrap``) the launcher itself runs inside it:
+(``bwrap``, Debian package ``bubblewrap``) the launcher itself runs inside it.
 
-* the whole filesystem read-only, with the course folder, the gradebook,
-  the grader's working folders, the reference solutions' repository,
-  ``/root`` and ``/home`` replaced by empty folders (only the Python
-  installation and ``rnnlib`` are put back, read-only);
-* a private ``/tmp`` of limited size (the kernel's home), the student's files
-  read-only, and one small writable folder for the kernel's sockets;
-* no network (its own empty network namespace: the kernel talks to the
-  grader through Unix sockets), its own process ids (when the kernel ends,
-  everything it started ends) and no ``/proc`` view of other processes.
+**An allow-list.** The jail starts from an empty root: only what a kernel
+needs is put in it, at the same paths as on the host (:func:`allowed_paths`,
+``Jail.describe()`` and ``autograder sandbox`` list them):
 
-Without bubblewrap the limits, the user id (when the grader runs as root)
-and the seccomp filter still apply, but the kernel can read every file its
-user may read and use the network: :func:`describe` says so, and the
-report repeats it.
+* read-only: the system's runtime folders ``/usr`` (``/bin``, ``/sbin``,
+  ``/lib``, ``/lib64`` as on the host: usrmerge symlinks stay symlinks,
+  real folders are bound), a few files of ``/etc`` (:data:`ETC_FILES`: the
+  dynamic linker's cache and configuration, ``nsswitch.conf``, the time zone,
+  fontconfig), a generated ``/etc/passwd`` and ``/etc/group`` naming only
+  root and the kernel's user, the Python installation (``sys.base_prefix``:
+  that version's folder only), the environment (``sys.prefix``: the venv
+  only, never the repository around it), the ``rnnlib`` and ``autograder``
+  package folders at their real paths (an editable install finds them
+  there), the course's data mirror, the instructor's ``expose_paths``, and
+  the student's own working folder (a copy of the submission's files);
+* writable: a private ``/tmp`` and ``/dev/shm`` (tmpfs of ``tmp_mb`` MB
+  each: memory, never the host disk; the kernel's home is ``/tmp/home``),
+  and ``ipc/``, the kernel's socket folder (below);
+* ``/dev`` (bubblewrap's minimal set of devices) and a ``/proc`` of the
+  kernel's own process namespace.
+
+Nothing else exists in the jail: the repository holding ``solutions/``,
+``/root``, ``/home``, ``/srv``, ``/var``, ``/opt``, ``/mnt``, the rest of
+``/etc``, the course and the gradebook are simply absent. A path from
+``hide`` that lies inside an allowed folder is covered by an empty folder
+(a file by ``/dev/null``). Also: no network (its own empty network
+namespace: the kernel talks to the grader through Unix sockets), its own
+process ids (when the kernel ends, everything it started ends).
+
+**No writable host folder without a bound.** The only host folder the
+kernel can write is ``ipc/``, where it must create its Unix sockets (the
+grader connects to them by path). It is writable only while the kernel
+starts, before any of the student's code can run: the kernel is started
+with ``python -P`` (the working folder is not on ``sys.path`` until IPython
+adds it for the notebook), and :func:`seal_ipc`, called by the grader as
+soon as the five sockets exist (ipykernel writes nothing there after
+them: its connection file already holds their ports), gives the folder
+and everything in it to the grader's user (mode 0700) and removes
+whatever is not a socket or a connection file. From then
+on the kernel can write nothing there; until then only ipykernel runs, and
+``RLIMIT_FSIZE`` bounds each file. The student's working folder is bound
+read-only. So the kernel writes at most ``tmp_mb`` MB to each tmpfs (RAM)
+and nothing to the host disk. When the grader does not run as root the
+kernel keeps the grader's user id and could give itself the folder back
+(``chmod``): that case is weaker, and ``describe`` says so.
+
+Without bubblewrap the limits, the user id (when the grader runs as root),
+the sealed ``ipc/`` folder and the seccomp filter still apply, but the
+kernel can read every file its user may read, write its home folder on the
+host disk, and use the network: :func:`describe` says so, and the report
+repeats it.
 """
 from __future__ import annotations
 
@@ -32,6 +69,14 @@ from pathlib import Path
 
 LAUNCHER = Path(__file__).resolve().with_name("_launch.py")
 MIB = 1024 * 1024
+
+#: The system's runtime folders, bound read-only (a symlink is recreated as a symlink).
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
+#: The files of /etc a kernel needs (those that exist are bound read-only).
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/nsswitch.conf",
+             "/etc/localtime", "/etc/timezone", "/etc/fonts")
+#: What a kernel's socket folder may hold after :func:`seal_ipc` (besides the sockets).
+IPC_FILES = ("kernel.json", "launch.json")
 
 _probe_cache: dict = {}
 
@@ -68,8 +113,8 @@ class Jail:
     seccomp: bool = True
     own_user: bool = True             # run each kernel as a fresh user id (root only)
     uid_base: int = 200_000
-    hide: list = field(default_factory=list)     # folders the kernel must not see
-    expose: list = field(default_factory=list)   # read-only inside hidden folders
+    hide: list = field(default_factory=list)     # covered when inside an allowed folder
+    expose: list = field(default_factory=list)   # read-only in the jail (the allow-list)
     env: dict = field(default_factory=dict)      # extra environment of the kernel
     data: str | None = None                      # the course's data ($RNNLIB_DATA_MIRROR)
 
@@ -79,12 +124,19 @@ class Jail:
                  f"{self.limits.processes} tasks, files up to {self.limits.file_size_mb} MB"]
         parts.append("no process creation (seccomp)" if self.seccomp else "processes allowed")
         if self.bwrap:
-            parts.append("bubblewrap: read-only filesystem, course and gradebook hidden, no network")
+            allowed = ", ".join(allowed_paths(self))
+            parts.append(f"bubblewrap: nothing but {allowed} (read-only), the student's own files "
+                         f"(read-only), a private /tmp and /dev/shm of {self.limits.tmp_mb} MB, "
+                         "/dev, /proc, and a socket folder sealed before the student's code runs; "
+                         "no network")
         else:
             parts.append(f"NO bubblewrap ({self.bwrap_problem}): the kernel can read what its "
                          "user can read, and use the network")
         if self.own_user and os.geteuid() == 0:
             parts.append("each kernel runs as its own unprivileged user id")
+        else:
+            parts.append("kernels run as the grader's user (not root): a kernel could make its "
+                         "socket folder writable again")
         return "; ".join(parts)
 
 
@@ -123,20 +175,21 @@ def make_jail(limits, use_bwrap="auto", hide=(), expose=(), env=None, seccomp=Tr
         if jail.bwrap is None and use_bwrap == "always":
             raise RuntimeError(f"RnnlibGrader.sandbox = 'always' but {jail.bwrap_problem}")
     jail.hide = _unique_paths([*hide, "/root", "/home", str(Path.home())])
-    jail.expose = _unique_paths([*expose, *python_paths()])
+    jail.expose = _unique_paths([*python_paths(), *expose])
     return jail
 
 
 def python_paths():
-    """What the kernel needs to read: the interpreter, its libraries, rnnlib,
-    and the grader's kernel-side helper."""
+    """What the kernel needs to read: the interpreter's installation (that
+    version's folder), the environment (the venv's folder only), rnnlib,
+    and the grader's package (its kernel-side helper), at their real paths."""
     import rnnlib
 
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix,
              str(Path(sys.executable).resolve().parent.parent),
              str(Path(rnnlib.__file__).resolve().parent),
              str(Path(__file__).resolve().parent)}
-    return sorted(paths)
+    return sorted(_unique_paths(paths))
 
 
 def source_tree_of_rnnlib():
@@ -165,13 +218,96 @@ def _under(path, parent):
     return path == parent or path.startswith(parent.rstrip("/") + "/")
 
 
+def allowed_paths(jail):
+    """What the jail holds read-only, besides the student's files, /tmp,
+    /dev and /proc: the system's runtime folders, the needed /etc files,
+    Python, the venv, rnnlib, the grader's package, the data, ``expose``."""
+    out = [p for p in SYSTEM_DIRS if os.path.lexists(p)]
+    out += [p for p in ETC_FILES if os.path.lexists(p)]
+    out += ["/etc/passwd (generated)", "/etc/group (generated)"]
+    out += [p for p in jail.expose if p not in out]
+    if jail.data and jail.data not in out:
+        out.append(jail.data)
+    return out
+
+
+def _passwd(uid):
+    """A minimal /etc/passwd and /etc/group: root and the kernel's user."""
+    users = [("root", 0, "/root"), ("student", uid, "/tmp/home")] if uid else [("root", 0, "/root")]
+    passwd = "".join(f"{name}:x:{n}:{n}::{home}:/usr/sbin/nologin\n" for name, n, home in users)
+    group = "".join(f"{name}:x:{n}:\n" for name, n, _ in users)
+    return passwd, group
+
+
+def bwrap_argv(jail, kernel_dir, workdir, ipc, uid):
+    """bubblewrap's arguments (up to ``--``) for a kernel: the allow-list."""
+    kernel_dir = Path(kernel_dir)
+    argv = [jail.bwrap, "--die-with-parent", "--unshare-pid", "--unshare-net",
+            "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    made = {"/"}
+
+    def parents(path):
+        # the folders above `path` (they hold only what is bound in them):
+        # 0755, so that the kernel's user can cross them
+        for parent in reversed(Path(path).parents):
+            parent = str(parent)
+            if parent not in made:
+                made.add(parent)
+                argv.extend(["--perms", "0755", "--dir", parent])
+
+    def bind(flag, path, target=None):
+        target = target or path
+        parents(target)
+        made.add(target)
+        argv.extend([flag, path, target])
+
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            argv.extend(["--symlink", os.readlink(path), path])
+            made.add(path)
+        elif os.path.isdir(path):
+            bind("--ro-bind", path)
+    for path in ETC_FILES:
+        if os.path.exists(path):  # /etc/localtime is a symlink: its target is bound
+            bind("--ro-bind", path)
+    passwd, group = _passwd(uid if uid is not None else os.geteuid())
+    for name, text in (("passwd", passwd), ("group", group)):
+        (kernel_dir / name).write_text(text, encoding="utf-8")
+        os.chmod(kernel_dir / name, 0o644)
+        bind("--ro-bind", str(kernel_dir / name), f"/etc/{name}")
+    argv += ["--dev", "/dev", "--proc", "/proc"]
+    made.update(["/dev", "/proc", "/tmp", "/dev/shm"])
+    size = str(jail.limits.tmp_mb * MIB)
+    argv += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
+    present = [p for p in jail.expose if os.path.exists(p)]
+    allowed = [p for p in present if not any(_under(p, a) and p != a for a in present)]
+    for path in sorted(set(allowed)):
+        bind("--ro-bind", path)
+    if jail.data and os.path.isdir(jail.data):
+        bind("--ro-bind", os.path.realpath(jail.data))
+        allowed.append(os.path.realpath(jail.data))
+    # a hidden path inside an allowed folder is covered
+    for path in jail.hide:
+        if any(_under(path, a) and path != a for a in allowed) and os.path.lexists(path):
+            if os.path.isdir(path):
+                argv += ["--tmpfs", path]
+            else:
+                argv += ["--ro-bind", "/dev/null", path]
+    bind("--ro-bind", str(workdir))
+    bind("--bind", str(ipc))
+    argv += ["--chdir", str(workdir), "--clearenv", "--"]
+    return argv
+
+
 def kernel_command(jail, kernel_dir, workdir, connection_file, python=sys.executable):
     """The command that starts one kernel, after preparing ``kernel_dir``.
 
     ``kernel_dir`` (private to this kernel) receives ``ipc/`` (the kernel's
     sockets, its connection file and launch settings) and ``home/`` (used
     when there is no bubblewrap); ``workdir`` holds the student's files and
-    becomes the kernel's working folder. Returns ``(argv, uid)``.
+    becomes the kernel's working folder. Returns ``(argv, uid)``. Once the
+    kernel has created its sockets, :func:`seal_ipc` takes ``ipc/`` back.
     """
     kernel_dir = Path(kernel_dir)
     ipc = kernel_dir / "ipc"
@@ -197,6 +333,7 @@ def kernel_command(jail, kernel_dir, workdir, connection_file, python=sys.execut
     env = {
         "PATH": os.pathsep.join([str(Path(python).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
         "HOME": home,
+        "USER": "student",
         "LANG": "C.UTF-8",
         "IPYTHONDIR": f"{home}/.ipython",
         "JUPYTER_RUNTIME_DIR": f"{home}/.runtime",
@@ -226,7 +363,9 @@ def kernel_command(jail, kernel_dir, workdir, connection_file, python=sys.execut
         "mkdirs": [home, env["IPYTHONDIR"], env["JUPYTER_RUNTIME_DIR"]],
         "cwd": str(workdir),
         "env": env,
-        "argv": [python, "-m", "ipykernel_launcher", "-f", str(kernel_json)],
+        # -P: the working folder (the student's files) is not on sys.path
+        # while ipykernel starts, so none of them runs before seal_ipc
+        "argv": [python, "-P", "-m", "ipykernel_launcher", "-f", str(kernel_json)],
     }
     launch_json = ipc / "launch.json"
     launch_json.write_text(json.dumps(launch), encoding="utf-8")
@@ -235,46 +374,57 @@ def kernel_command(jail, kernel_dir, workdir, connection_file, python=sys.execut
     inner = [python, "-I", "-S", str(LAUNCHER), str(launch_json)]
     if not jail.bwrap:
         return inner, uid
+    return bwrap_argv(jail, kernel_dir, workdir, ipc, uid) + inner, uid
 
-    argv = [jail.bwrap, "--die-with-parent", "--unshare-pid", "--unshare-net",
-            "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-            "--perms", "1777", "--size", str(jail.limits.tmp_mb * MIB), "--tmpfs", "/tmp"]
-    hidden = [h for h in jail.hide if not _under(h, "/tmp") and os.path.lexists(h)]
-    for path in hidden:
-        if os.path.isdir(path):
-            argv += ["--tmpfs", path]
-        else:
-            argv += ["--ro-bind", "/dev/null", path]
-    fresh = [*[h for h in hidden if os.path.isdir(h)], "/tmp"]  # empty in the jail
-    made = set()
 
-    def bind(flag, path):
-        # bubblewrap would create the missing folders above `path` as 0700,
-        # which the kernel's user could not cross: create them 0711 first
-        root = next((r for r in fresh if _under(path, r) and path != r), None)
-        if root is not None:
-            ancestors = []
-            for parent in Path(path).parents:
-                if str(parent) == root:
-                    break
-                ancestors.append(str(parent))
-            for parent in reversed(ancestors):
-                if parent not in made:
-                    made.add(parent)
-                    argv.extend(["--perms", "0711", "--dir", parent])
-        argv.extend([flag, path, path])
+def ipc_ready(kernel_dir, connection_info):
+    """Has the kernel created its five sockets? (ipykernel binds them, then
+    leaves its connection file as it is, since it already holds their
+    ports: nothing more of it is written there)"""
+    ipc = Path(kernel_dir) / "ipc"
+    ip = connection_info["ip"]
+    for name in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
+        if not os.path.exists(f"{ip}-{connection_info[name]}"):
+            return False
+    try:
+        with open(ipc / "kernel.json", encoding="utf-8") as f:
+            written = json.load(f)
+    except (OSError, ValueError):
+        return False
+    return isinstance(written, dict)
 
-    for path in jail.expose:
-        if any(_under(path, h) for h in fresh) and os.path.exists(path):
-            bind("--ro-bind", path)
-    data = env.get("RNNLIB_DATA_MIRROR")
-    if data and os.path.isdir(data):
-        bind("--ro-bind", os.path.realpath(data))
-    bind("--ro-bind", str(workdir))
-    bind("--bind", str(ipc))
-    argv += ["--chdir", str(workdir), "--clearenv", "--"]
-    return argv + inner, uid
+
+def seal_ipc(kernel_dir, connection_info):
+    """Take the kernel's socket folder back: it and everything in it belong
+    to the grader's user from now on (mode 0700), and whatever is neither a
+    socket of this kernel nor a connection file is removed. Returns the
+    names removed (a list of notes for the report)."""
+    import stat
+
+    ipc = Path(kernel_dir) / "ipc"
+    ip = Path(connection_info["ip"])
+    sockets = {f"{ip.name}-{connection_info[name]}" for name in
+               ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")}
+    uid, gid = os.geteuid(), os.getegid()
+    if uid == 0:
+        os.chown(ipc, uid, gid, follow_symlinks=False)
+    os.chmod(ipc, 0o700)  # no sticky bit: the kernel's files below are ours to remove
+    removed = []
+    for entry in os.scandir(ipc):
+        mode = entry.stat(follow_symlinks=False).st_mode
+        expected = (entry.name in sockets and stat.S_ISSOCK(mode)) or \
+            (entry.name in IPC_FILES and stat.S_ISREG(mode))
+        if not expected:
+            removed.append(entry.name)
+            if stat.S_ISDIR(mode):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+            continue
+        if uid == 0:
+            os.chown(entry.path, uid, gid, follow_symlinks=False)
+        os.chmod(entry.path, 0o600)
+    return removed
 
 
 def data_mirror(workdir=None, max_bytes=500 * MIB):
