@@ -2073,6 +2073,58 @@ _A4_CONSTANT = {
     """,
 }
 
+# Models the grader cannot rebuild from their config, and answers that pass
+# input_shape= (Keras 3 warns about it: a warning must never cost points).
+_A4_WRONG += _answers("forecast_and_score", [
+    ("lambda_sigmoid", "squashes the score with a Lambda layer", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                                     keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.Input(shape=(None, n_inputs)),
+                                     keras.layers.SimpleRNN(n_neurons), keras.layers.Dense(1),
+                                     keras.layers.Lambda(lambda z: keras.ops.sigmoid(z))])
+     """, "Lambda layer"),
+]) + _answers("captioner", [
+    ("custom_repeat_layer", "repeats the image's vector with a layer of its own", """
+        class Repeat(keras.layers.Layer):
+            def __init__(self, n, **kwargs):
+                super().__init__(**kwargs)
+                self.n = n
+
+            def call(self, x):
+                return keras.ops.repeat(keras.ops.expand_dims(x, 1), self.n, axis=1)
+
+
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([keras.Input(shape=(n_features,)), Repeat(n_words),
+                                     keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                                     keras.layers.Dense(vocab_size, activation="softmax")])
+     """, "not one of the built-in Keras layers"),
+])
+_A4_VALID += _answers("forecast_and_score", [
+    ("input_shape", "input_shape= on the SimpleRNN (Keras 3 warns), no Input layer", """
+        def forecaster(n_inputs, n_neurons):
+            return keras.Sequential([
+                keras.layers.SimpleRNN(n_neurons, return_sequences=True,
+                                       input_shape=(None, n_inputs)),
+                keras.layers.Dense(1)])
+
+        def review_scorer(n_inputs, n_neurons):
+            return keras.Sequential([keras.layers.SimpleRNN(n_neurons, input_shape=(None, n_inputs)),
+                                     keras.layers.Dense(1, activation="sigmoid")])
+     """),
+]) + _answers("captioner", [
+    ("input_shape", "input_shape= on the RepeatVector layer (Keras 3 warns)", """
+        def captioner(n_features, n_neurons, vocab_size, n_words):
+            return keras.Sequential([
+                keras.layers.RepeatVector(n_words, input_shape=(n_features,)),
+                keras.layers.SimpleRNN(n_neurons, return_sequences=True),
+                keras.layers.Dense(vocab_size, activation="softmax")])
+     """),
+])
 WRONG["a4_input_output_sequences"] = _A4_WRONG
 VALID["a4_input_output_sequences"] = _A4_VALID
 CONSTANT["a4_input_output_sequences"] = {
@@ -2715,6 +2767,78 @@ _A7_CONSTANT = {
     """,
 }
 
+# Training that breaks the rules of Task 4, models the grader cannot rebuild, and
+# answers that pass input_shape= (Keras 3 warns: a warning must never cost points).
+_A7_WRONG += _answers("train", [
+    ("trained_on_valid", "trains on the training and the validation windows", """
+        def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.Flatten(),
+                                      keras.layers.Dense(1)])
+            model.compile(loss=keras.losses.Huber(), metrics=["mae"],
+                          optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9))
+            model.fit(np.concatenate([X_train, X_valid]), np.concatenate([y_train, y_valid]),
+                      epochs=epochs, verbose=0)
+            _, mae = model.evaluate(X_valid, y_valid, verbose=0)
+            return model, mae * 1e6
+     """, "fitted to the validation windows"),
+    ("fixed_epochs", "ignores `epochs` and trains for 30", """
+        def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.Flatten(),
+                                      keras.layers.Dense(1)])
+            model.compile(loss=keras.losses.Huber(), metrics=["mae"],
+                          optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9))
+            model.fit(X_train, y_train, epochs=30, validation_data=(X_valid, y_valid), verbose=0)
+            _, mae = model.evaluate(X_valid, y_valid, verbose=0)
+            return model, mae * 1e6
+     """, "at most epochs="),
+    ("fit_twice", "a second round of `epochs` epochs with a smaller learning rate", """
+        def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.Flatten(),
+                                      keras.layers.Dense(1)])
+            optimizer = keras.optimizers.SGD(learning_rate=0.05, momentum=0.9)
+            model.compile(loss=keras.losses.Huber(), metrics=["mae"], optimizer=optimizer)
+            model.fit(X_train, y_train, epochs=epochs, verbose=0)
+            optimizer.learning_rate = 0.01
+            model.fit(X_train, y_train, epochs=epochs, verbose=0)
+            _, mae = model.evaluate(X_valid, y_valid, verbose=0)
+            return model, mae * 1e6
+     """, "more than epochs="),
+    ("lambda_squeeze", "drops the last axis with a Lambda layer", """
+        def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]),
+                                      keras.layers.Lambda(lambda x: x[:, :, 0]),
+                                      keras.layers.Dense(1)])
+            model.compile(loss=keras.losses.Huber(), metrics=["mae"],
+                          optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9))
+            model.fit(X_train, y_train, epochs=epochs, verbose=0)
+            _, mae = model.evaluate(X_valid, y_valid, verbose=0)
+            return model, mae * 1e6
+     """, "Lambda layer"),
+])
+_A7_VALID += _answers("model", [
+    ("input_shape", "input_shape= on the SimpleRNN (Keras 3 warns), no Input layer", """
+        def build_forecaster(n_inputs, n_units, learning_rate):
+            model = keras.Sequential([keras.layers.SimpleRNN(n_units, input_shape=(None, n_inputs)),
+                                      keras.layers.Dense(1)])
+            model.compile(loss=keras.losses.Huber(), metrics=["mae"],
+                          optimizer=keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9))
+            return model
+     """),
+]) + _answers("train", [
+    ("input_shape", "input_shape= on Flatten (Keras 3 warns), early stopping on val_mae", """
+        def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.layers.Flatten(input_shape=X_train.shape[1:]),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="huber", metrics=["mae"],
+                          optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9))
+            stop = keras.callbacks.EarlyStopping(monitor="val_mae", patience=3,
+                                                 restore_best_weights=True)
+            model.fit(X_train, y_train, epochs=epochs, batch_size=16, verbose=0,
+                      validation_data=(X_valid, y_valid), callbacks=[stop])
+            forecasts = model.predict(X_valid, verbose=0).reshape(-1)
+            return model, float(np.mean(np.abs(forecasts - y_valid))) * 1e6
+     """),
+])
 WRONG["a7_forecasting"] = _A7_WRONG
 VALID["a7_forecasting"] = _A7_VALID
 CONSTANT["a7_forecasting"] = {
