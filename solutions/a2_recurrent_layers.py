@@ -118,6 +118,8 @@ grading.check_array(
         ("W_y seems transposed: compute Y_prev @ W_y", np.tanh(XW + YW_transposed + b)),
         ("tanh seems to be missing", XW + YW + b),
         ("phi is tanh, not the logistic sigmoid", 1 / (1 + np.exp(-(XW + YW + b)))),
+        ("every instance must use its own inputs: row i of X(t) is instance i, so compute "
+         "X_t @ W_x for all rows, not X_t[0] @ W_x", np.tanh(XW[0] + YW + b)),
         ("tanh must apply to the bias too", np.tanh(XW + YW) + b),
         ("the instances must stay apart: Y(t) has one row per instance; do not add up "
          "the rows", lambda got: got.shape == (4,)
@@ -189,7 +191,10 @@ grading.check_array(
     shape_hint="W has one row per input and per neuron, (n_inputs + n_neurons, "
                "n_neurons): stack the rows of W_x and W_y, not their columns",
     transpose_hint="W is (n_inputs + n_neurons, n_neurons): did you stack the transposes?",
-    mistakes=[("W_y is on top: W_x goes first, in the order of [X(t) Y(t-1)]",
+    mistakes=[("W_y seems transposed: stack W_y as it is, below W_x",
+               [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [-1.0, -4.0, -7.0], [-2.0, -5.0, -8.0],
+                [-3.0, -6.0, -9.0]]),
+              ("W_y is on top: W_x goes first, in the order of [X(t) Y(t-1)]",
                [[-1.0, -2.0, -3.0], [-4.0, -5.0, -6.0], [-7.0, -8.0, -9.0],
                 [1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])])
 
@@ -352,6 +357,9 @@ grading.check_array(
          and (got.shape == (2, 2, 2) or np.allclose(got[:, 2], 0.0))),
         ("each step must use the previous outputs Y(t-1); it seems to use 0 every time",
          no_feedback),
+        ("X[:, t] is X(t): axis 1 of X is time and axis 0 the instances; this runs over "
+         "axis 0 as if it were time",
+         rnnlib.unroll_layer(X.transpose(1, 0, 2), W_x, W_y, b)[0].transpose(1, 0, 2)),
         ("the outputs are shifted by one step: Y[:, 0] is already the output after "
          "reading X(0)", lambda got: got.shape == (2, 3, 2)
          and np.allclose(got[:, 1:], expected[:, :-1])),

@@ -219,6 +219,8 @@ grading.check_array(
         ("the cell must feed back its state h(t-1), not its output y_hat(t-1)",
          H_fed_y[:, :, ::-1] + np.array([0.5, 0.0])),
         ("Y holds the states h(t): the outputs are y_hat(t) = h(t) W_o + b_o", H),
+        ("the cell must start from a zero state h(-1) = 0",
+         rnnlib.unroll_layer(X, W_x, W_y, b, h0=np.ones((2, 2)))[0] @ W_o + b_o),
         ("it is only the last output: return every output, Y[:, t] = y_hat(t) for every t, "
          "shape (m, T, n_outputs)", Y_expected[:, -1]),
         ("the outputs are shifted by one step: Y[:, 0] is already the output after "
@@ -365,6 +367,8 @@ for k in (1, 0):
              "largest entry", 2 * 0.5 ** k),
             ("the influence is the Frobenius norm of J_k: take the square root of the sum "
              "of squares", 9 * 0.25 ** k),
+            ("the influence is on the last output y_hat(T-1) only, run(...)[:, -1], not on "
+             "every output", 3 * np.sqrt(sum(0.25 ** j for j in range(k + 1))) if k else -1.0),
         ])
 print("Task 3: the visible tests pass.")
 
@@ -425,9 +429,13 @@ for T, n_inputs, n_neurons, n_outputs in [(1, 1, 1, 1), (2, 3, 2, 1), (6, 1, 4, 
     for k in sorted({0, T - 1, int(rng.integers(0, T))}):
         I = grading.call(influence, dict(run=_tanh_cell_model(W_x, W_y, b, W_o, b_o), x=x, k=k),
                          allow=["rnnlib.neuron", "rnnlib.layer"])
-        grading.check_array(I, _exact_influence(x, k, W_x, W_y, b, W_o, b_o), "the influence",
+        exact = _exact_influence(x, k, W_x, W_y, b, W_o, b_o)
+        grading.check_array(I, exact, "the influence",
                             case=f"a tanh cell, T={T}, n_inputs={n_inputs}, k={k}, seed={seed}",
-                            atol=1e-5, rtol=1e-4)
+                            atol=1e-5, rtol=1e-4, mistakes=[
+            ("it is close to the exact influence, but not as close as a nudge of eps "
+             "gives: nudge by eps as given, and divide by that same eps",
+             lambda got, exact=exact: np.isclose(got, exact, rtol=0.05, atol=1e-4))])
 
 T, n_inputs = int(rng.integers(6, 10)), int(rng.integers(2, 5))
 delay, gain = int(rng.integers(1, 4)), float(grading.signed_uniform(rng, 0.5, 2.0))

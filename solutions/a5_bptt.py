@@ -320,10 +320,16 @@ grading.check_array(loss, (h1 - 0.2) ** 2, "loss", mistakes=[
 ])
 no_path = "the gradient must also flow back through the states: dh(t) = dY(t) + dz(t+1) W_y^T " \
           "(eq. 5.3). Step 0's output is not in the loss, but h(0) shaped h(1)"
+dz0_skipping_tanh = (0.0 + 2 * (h1 - 0.2) * 0.8) * (1 - h0 ** 2)  # dh(1) W_y^T, not dz(1) W_y^T
 grading.check_array(dW_x, [[1.0 * dz0 + 0.5 * dz1]], "dW_x", mistakes=[
-    (no_path, [[0.5 * dz1]]), (SCALE, rescaled([[1.0 * dz0 + 0.5 * dz1]]))])
+    (no_path, [[0.5 * dz1]]),
+    ("the gradient goes back through tanh first: step t sends dz(t) W_y^T to h(t-1), "
+     "not dh(t) W_y^T", [[1.0 * dz0_skipping_tanh + 0.5 * dz1]]),
+    (SCALE, rescaled([[1.0 * dz0 + 0.5 * dz1]]))])
 grading.check_array(dW_y, [[h0 * dz1]], "dW_y", mistakes=[  # step 0 multiplied h(-1) = 0
     ("dW_y pairs dz(t) with h(t-1), the state before step t", [[h1 * dz1 + h0 * dz0]]),
+    ("at t = 0, h(t-1) is the zero initial state h(-1): Y[:, t - 1] with t = 0 is "
+     "Y[:, -1], the *last* state", [[h0 * dz1 + h1 * dz0]]),
     (SCALE, rescaled([[h0 * dz1]]))])
 grading.check_array(db, [dz0 + dz1], "db", shape_hint="db has the shape of b, (n_neurons,)",
                     mistakes=[(no_path, [dz1]), (SCALE, rescaled([dz0 + dz1]))])
@@ -549,7 +555,7 @@ for shape in [(1,), (4,), (2, 3), (1, 1), (2, 1, 3)]:
     def f(v, w=w, c=c, A=A):
         v = np.asarray(v, dtype=np.float64)
         if v.shape != shape:
-            raise AssertionError(f"numeric_gradient called f with an array of shape {v.shape}; "
+            raise grading.CheckFailed(f"numeric_gradient called f with an array of shape {v.shape}; "
                                  f"f takes arrays shaped like x, {shape}")
         flat = v.reshape(-1)
         return float(np.sum(w * np.cos(v)) + 0.5 * flat @ A @ flat + np.sum(c * v))
@@ -612,12 +618,14 @@ from rnnlib import grading
 a, b = np.array([1.0, 2.0, 0.0]), np.array([1.1, 2.0, 0.0])
 error = grading.call(relative_error, dict(a=a, b=b), allow=["rnnlib.neuron", "rnnlib.layer"])
 if np.isnan(grading.check_number(error, "relative_error([1, 2, 0], [1.1, 2, 0])")):
-    raise AssertionError("relative_error returned NaN: where both entries are 0 it divides 0 by "
+    raise grading.CheckFailed("relative_error returned NaN: where both entries are 0 it divides 0 by "
                          "0; eq. 5.8 divides by max(1e-8, |a_i| + |b_i|)")
 grading.check_array(error, 0.1 / 2.1, "relative_error([1, 2, 0], [1.1, 2, 0])", mistakes=[
     ("eq. 5.8 takes the largest ratio over the entries (max), not their mean", 0.1 / 2.1 / 3),
     ("the denominator is |a_i| + |b_i|, the size of both entries", 0.1 / 1.1),
     ("the denominator is |a_i| + |b_i|, the size of both entries", 0.1 / 1.0),
+    ("eq. 5.8 compares entry by entry and takes the largest ratio, not a ratio of norms",
+     0.1 / (np.sqrt(5.0) + np.sqrt(5.21))),
 ])
 # Opposite signs: |0.5 - (-0.5)| / (0.5 + 0.5) = 1, the largest error there is.
 error = grading.call(relative_error, dict(a=np.array([[0.5], [-0.2]]), b=np.array([[-0.5], [-0.2]])),
@@ -717,6 +725,9 @@ for name, value in params.items():
          value + eta * grad),
         ("the step must be scaled by the learning rate: theta - eta * d(theta)", value - grad),
         (f"{name} did not move: every parameter takes a step", value),
+        ("the loss reads the last k outputs only: the gradients of the loss on every "
+         "output move the parameters elsewhere",
+         value - eta * getattr(bptt.backward(rnnlib.mse_grad(Y, target), cache), name)),
         ("this is the gradient, not the new parameter theta - eta * d(theta)", eta * grad),
     ])
 grading.check_array(got["loss"], loss_of(**params), "the loss", mistakes=[
@@ -724,7 +735,7 @@ grading.check_array(got["loss"], loss_of(**params), "the loss", mistakes=[
      loss_of(*(got[n] for n in ("W_x", "W_y", "b")))),
 ])
 if not loss_of(got["W_x"], got["W_y"], got["b"]) < got["loss"]:
-    raise AssertionError("the step did not lower the loss")
+    raise grading.CheckFailed("the step did not lower the loss")
 
 # Training: 40 steps (fewer while the grader runs) must lower the loss a lot.
 n_steps = 10 if grading.autograding() else 40
@@ -735,7 +746,7 @@ for step in range(n_steps):
     losses.append(float(loss))
 print("the loss every few steps:", np.round(losses[::max(1, n_steps // 8)], 4))
 if not losses[-1] < 0.8 * losses[0]:
-    raise AssertionError(f"after {n_steps} steps the loss went from {losses[0]:.4f} to only "
+    raise grading.CheckFailed(f"after {n_steps} steps the loss went from {losses[0]:.4f} to only "
                          f"{losses[-1]:.4f}")
 print("Task 5: the visible tests pass.")
 
@@ -808,6 +819,6 @@ for m, T, n_inputs, n_neurons in [(1, 1, 1, 1), (2, 4, 1, 1), (1, 3, 2, 3), dist
     new = [grading.as_result_array(v, n) for v, n in zip(grading.unpack(out, NAMES, "train_step"), NAMES)]
     new_loss, _ = _loss_and_gradients(args["X"], args["target"], *new[:3], k)
     if not new_loss < loss:
-        raise AssertionError(f"a step with learning_rate=0.01 did not lower the loss: from "
+        raise grading.CheckFailed(f"a step with learning_rate=0.01 did not lower the loss: from "
                              f"{loss:.6g} to {new_loss:.6g}\n  (case: {case})")
 ### END HIDDEN TESTS

@@ -103,17 +103,21 @@ def check_forecast(got, y, lag, case=""):
         ("the first lag days have no forecast: use np.nan, not 0 (a forecast of 0 "
          "passengers would count as a huge error)", np.concatenate([np.zeros(lag), y[:n - lag]])),
     ]
+    if lag > 1:
+        mistakes.append((f"the forecast is the previous day's value whatever the lag: "
+                         f"y_hat(t) = y(t - lag), here {lag} days earlier",
+                         np.concatenate([[np.nan], y[:n - 1]])))
     for message, candidate in mistakes:
         if same(got, candidate):
-            raise AssertionError(f"{name} is wrong: {message}{where}")
+            raise grading.CheckFailed(f"{name} is wrong: {message}{where}")
     grading.check_shape(got, (n,), name, case=case,
                         hint="one forecast per day, as many as values in y; the first lag "
                              "of them are NaN")
     if not np.isnan(got[:lag]).all():
-        raise AssertionError(f"{name} is wrong: the forecasts of days 0 to {lag - 1} must be NaN: "
+        raise grading.CheckFailed(f"{name} is wrong: the forecasts of days 0 to {lag - 1} must be NaN: "
                              f"those days have no value {lag} step(s) earlier{where}")
     if np.isnan(got[lag:]).any():
-        raise AssertionError(f"{name} is wrong: only days 0 to {lag - 1} have no forecast (NaN); "
+        raise grading.CheckFailed(f"{name} is wrong: only days 0 to {lag - 1} have no forecast (NaN); "
                              f"every day t >= {lag} has the forecast y(t - {lag}){where}")
     grading.check_array(got[lag:], y[:n - lag], f"{name}[{lag}:]", case=case)
 
@@ -146,7 +150,7 @@ for n, lag in [(2, 1), (8, 7), (30, 1), (30, 7), (int(rng.integers(20, 60)), int
         check_forecast(got, y, lag, case=case)
         expected = np.array(_reference_forecast(y, lag))
         if not same(grading.as_result_array(got, "y_hat"), expected):
-            raise AssertionError(f"naive_forecast(y, lag={lag}) differs from y(t - lag)\n  (case: {case})")
+            raise grading.CheckFailed(f"naive_forecast(y, lag={lag}) differs from y(t - lag)\n  (case: {case})")
 ### END HIDDEN TESTS
 
 # %% readonly-markdown task_mae_mape
@@ -367,7 +371,7 @@ def check_windows(series, window_length, horizon, case=""):
             f"{count} windows for n={n}, window_length={L}, horizon={h}")
     targets = grading.as_result_array(targets, "targets")
     if targets.shape == (count,) and np.allclose(targets, series[L - 1:n - h]):
-        raise AssertionError("targets is wrong: the target of each window is its own last input, "
+        raise grading.CheckFailed("targets is wrong: the target of each window is its own last input, "
                              "so the forecast for day t uses day t. The target comes horizon "
                              f"steps after the window's last value{where}")
     grading.check_array(inputs, expected_inputs, "inputs", case=case, shape_hint=hint,
@@ -392,11 +396,11 @@ def check_windows(series, window_length, horizon, case=""):
                                            ("inputs", "targets"), "make_windows")
         inputs2 = grading.as_result_array(inputs2, "inputs")
         if not np.array_equal(inputs2[:i + 1], inputs[:i + 1]):
-            raise AssertionError(
+            raise grading.CheckFailed(
                 f"the inputs of window {i} (or an earlier one) change when only the values from "
                 f"day {day}, the day it forecasts, onwards change: the inputs leak the future{where}")
         if not np.array_equal(grading.as_result_array(targets2, "targets")[:i], targets[:i]):
-            raise AssertionError(f"the targets of windows before {i} change when only the values "
+            raise grading.CheckFailed(f"the targets of windows before {i} change when only the values "
                                  f"from day {day} onwards change{where}")
 
 
@@ -416,9 +420,9 @@ for n, L, h in [(2, 1, 1), (5, 4, 1), (6, 1, 5), (12, 7, 1), (int(rng.integers(2
     for i in range(n - L - h + 1):
         for j in range(L):
             if inputs[i][j] != series[i + j]:
-                raise AssertionError(f"inputs[{i}, {j}] should be series[{i + j}]")
+                raise grading.CheckFailed(f"inputs[{i}, {j}] should be series[{i + j}]")
         if targets[i] != series[i + L + h - 1]:
-            raise AssertionError(f"targets[{i}] should be series[{i + L + h - 1}]")
+            raise grading.CheckFailed(f"targets[{i}] should be series[{i + L + h - 1}]")
 ### END HIDDEN TESTS
 
 # %% readonly-markdown ridership_data
@@ -474,7 +478,7 @@ def check_scores(out, expected_mae, expected_mape, case="", mistakes_mae=(), mis
                  atol_mae=1e-6, atol_mape=1e-9):
     got_mae, got_mape = grading.unpack(out, ("mae", "mape"), "seasonal_naive_scores")
     if np.isnan(grading.check_number(got_mae, "the MAE", case=case)):
-        raise AssertionError(
+        raise grading.CheckFailed(
             "the MAE is NaN: some days of the period have no forecast. The forecast y(d - m) of "
             "the first m days comes from before start: shift the whole series, then select "
             "the period" + (f"\n  (case: {case})" if case else ""))
@@ -498,6 +502,8 @@ check_scores(out, 24.5, toy_mape, mistakes_mae=[
     ("the period includes both start and end: 4 days here", 91 / 3),
     ("your forecast for day d uses day d + 7, in the future: y_hat(d) = y(d - 7)",
      (7 + 63 + 7 + 7) / 4),
+    ("the seasonal naive forecast of day d is y(d - season_length), the same day a "
+     "season earlier, not the day before", (1 + 71 + 69 + 1) / 4),
     ("the forecast of day d is y(d - season_length), season_length = 7 days earlier: "
      "shift by season_length, not season_length - 1", (6 + 76 + 6 + 6) / 4),
 ], mistakes_mape=[("return MAPE as a fraction, not as a percentage", 100 * toy_mape)])
