@@ -215,6 +215,8 @@ def _resolve(names):
 def _describe(value):
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape}, dtype {value.dtype}"
+    if type(value).__module__.startswith("pandas") and hasattr(value, "shape"):
+        return f"{type(value).__name__} of shape {value.shape}, dtype {getattr(value, 'dtype', 'mixed')}"
     if isinstance(value, (list, tuple)):
         return f"{type(value).__name__} of length {len(value)}"
     return repr(value) if isinstance(value, (int, float, np.number)) else type(value).__name__
@@ -296,13 +298,24 @@ def call(func, args, allow=(), forbid=(), name=None):
             _student_frames(error),
         ) from None
     for key, value in originals.items():
-        if isinstance(value, np.ndarray) and not np.array_equal(value, passed[key], equal_nan=value.dtype.kind in "fc"):
+        if _changed(value, passed[key]):
             raise CheckFailed(
                 f"{name} changed its argument {key} ({_describe(value)}) in place; leave "
                 "the inputs unchanged and compute new arrays instead (for example "
                 "`x = x + 1` instead of `x += 1`, or work on `x.copy()`)"
             )
     return result
+
+
+def _changed(original, passed):
+    """Whether the function changed an argument (an array, or a pandas object) in place."""
+    if isinstance(original, np.ndarray):
+        if original.shape != passed.shape:
+            return True
+        return not np.array_equal(original, passed, equal_nan=original.dtype.kind in "fc")
+    if type(original).__module__.startswith("pandas") and hasattr(original, "equals"):
+        return not original.equals(passed)
+    return False
 
 
 def _allowed_text(allow, forbid):

@@ -2528,6 +2528,13 @@ _A6_WRONG += _answers("naive_forecast", [
             errors = (actual - predicted).abs()
             return float(errors.mean()), float((errors / actual.abs()).mean())
      """, "shift by season_length, not season_length - 1"),
+    ("rescales_in_place", "works in thousands by dividing the caller's series in place", """
+        def seasonal_naive_scores(series, start, end, season_length):
+            series /= 1000.0
+            forecast = series.shift(season_length)
+            errors = (series[start:end] - forecast[start:end]).abs()
+            return float(errors.mean()) * 1000.0, float((errors / series[start:end].abs()).mean())
+     """, "changed its argument series (Series of shape (21,), dtype float64) in place"),
 ])
 _A6_VALID += _answers("naive_forecast", [
     ("float32_result", "a float32 array (floats, as asked)", """

@@ -357,3 +357,17 @@ def test_same_mistake_needs_the_mistake_on_the_second_case_too():
     assert grading.same_mistake(no_recurrence, second, wrong)
     assert not grading.same_mistake(no_tanh, second, wrong)
     assert not grading.same_mistake(lambda *args: 1 / 0, second, wrong)
+
+
+def test_a_pandas_series_changed_in_place_fails():
+    pd = pytest.importorskip("pandas")
+    series = pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2024-01-01", periods=3))
+
+    def fills_in_place(series):
+        series.iloc[0] = 0.0
+        return float(series.mean())
+
+    with pytest.raises(grading.CheckFailed, match=r"changed its argument series \(Series of shape \(3,\), dtype float64\) in place"):
+        grading.call(fills_in_place, dict(series=series))
+    assert series.iloc[0] == 1.0
+    assert grading.call(lambda series: float(series.shift(1).mean()), dict(series=series)) == 1.5
