@@ -27,10 +27,18 @@ and rnnlib; only the student's *functions* run in the kernel:
   anything on stderr scores 0, a number as last value gives partial credit).
 
 The kernel never receives the test cell's source, so it cannot read the
-hidden tests either. What is not covered: tests that need live objects
-(a Keras model) cannot run here; the pipeline finds those cells by running
-the reference solution first (see ``execute.py``) and runs them in the
-kernel as nbgrader does.
+hidden tests either. Every test cell runs here: there is no fallback to the
+kernel. A test cell that cannot run here (an argument that is not data, a
+cell that is not plain Python) fails, and calibration on the reference
+solution refuses an assignment that has such a cell (``execute.py``).
+
+What comes back from the kernel is data only, checked by ``wire.py``: a
+student's exception arrives as text and is raised here as
+:class:`StudentError` (never as a class the kernel names); a module the
+kernel names is replaced by the grader's own copy only when its name is on
+:data:`MODULES`; replies are read with limits on size (``MAX_MESSAGE``)
+and nesting, and a kernel that floods a channel cannot hold the grader past
+the cell's deadline.
 """
 from __future__ import annotations
 
@@ -53,10 +61,27 @@ from . import wire
 from .kernel_side import CALLBACK_PROMPT, MIME
 
 GRADER_DIR = str(Path(__file__).resolve().parent)
-#: Packages whose modules a test cell may receive by name from the kernel's
-#: namespace (the grader imports its own copy; never a name the student chose).
-IMPORTABLE = {"numpy", "math", "rnnlib", "pandas", "scipy", "statsmodels", "keras",
-              "tensorflow", "random", "itertools", "functools", "collections", "statistics"}
+#: The modules a test cell may receive by name from the kernel's namespace
+#: (``np`` bound to numpy there is numpy here): exact names, imported from
+#: the grader's own installation. Any other name the kernel gives (a
+#: package's ``__main__``, a module of the student's) becomes an opaque
+#: value, and the test that uses it fails.
+MODULES = frozenset({
+    "numpy", "numpy.random", "numpy.linalg", "numpy.testing", "math", "cmath", "random",
+    "itertools", "functools", "collections", "statistics", "operator",
+    "pandas", "scipy", "scipy.stats", "scipy.signal", "statsmodels", "statsmodels.api",
+    "statsmodels.tsa.api", "keras", "tensorflow",
+    "rnnlib", "rnnlib.activations", "rnnlib.neuron", "rnnlib.layer", "rnnlib.cells",
+    "rnnlib.architectures", "rnnlib.bptt", "rnnlib.losses", "rnnlib.optim", "rnnlib.training",
+    "rnnlib.gradcheck", "rnnlib.gradient_flow", "rnnlib.datasets", "rnnlib.baselines",
+    "rnnlib.forecasting", "rnnlib.keras_compat", "rnnlib.grading",
+})
+#: The largest message the grader accepts from a kernel (bytes); a kernel
+#: that sends a larger one is disconnected by ZeroMQ and given up.
+MAX_MESSAGE = 128 * 1024 * 1024
+#: ``input()`` requests of the student's own (not the grader's callbacks)
+#: answered per call; more are left unanswered until the deadline.
+MAX_FOREIGN_INPUTS = 20
 _BUILTINS = set(dir(builtins))
 
 
@@ -69,7 +94,55 @@ class KernelGone(Exception):
 
 
 class NotCheckable(Exception):
-    """This test cell cannot run in the checker (it needs the kernel)."""
+    """This test cell cannot run in the checker (raised by the grader's own
+    code only: an argument is not data, or the cell is not plain Python)."""
+
+
+class StudentError(Exception):
+    """An exception the student's code raised in the kernel, as text.
+
+    ``type_name`` is what the kernel said the exception's type was: shown to
+    the student, never looked up. Test code that needs to know the type
+    compares names.
+    """
+
+    def __init__(self, label, type_name, message):
+        self.label, self.type_name, self.message = label, type_name, message
+        super().__init__(f"{label} raised {type_name}: {message}" if label else
+                         f"{type_name}: {message}")
+
+
+def _text(value, limit):
+    """A kernel-supplied string, made printable and bounded."""
+    text = value if isinstance(value, str) else ""
+    text = "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in text[:limit])
+    return text
+
+
+def limit_messages(context):
+    """Make every socket created from ``context`` refuse messages over
+    :data:`MAX_MESSAGE` bytes (ZeroMQ drops such a peer), and make the
+    session's JSON reader refuse nesting deeper than Python's parser can
+    take: see :func:`safe_unpack`."""
+    import zmq
+
+    context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+    context.setsockopt(zmq.SNDTIMEO, 2000)  # a send never blocks a worker for long
+    return context
+
+
+class UnreadableMessage(ValueError):
+    """A kernel message the grader cannot read (too deep, not JSON)."""
+
+
+def safe_unpack(data):
+    """jupyter_client's ``Session.unpack``, with a clear error for messages
+    that are not plain JSON or are nested too deeply."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError, TypeError, UnicodeDecodeError) as exc:
+        raise UnreadableMessage(f"the kernel sent a message that is not plain JSON "
+                                f"({type(exc).__name__})") from None
 
 
 class Channel:
@@ -80,10 +153,12 @@ class Channel:
     """
 
     def __init__(self, connection_info, is_alive, grace=5.0):
+        import zmq
         from jupyter_client.blocking import BlockingKernelClient
 
-        self.kc = BlockingKernelClient()
+        self.kc = BlockingKernelClient(context=limit_messages(zmq.Context()))
         self.kc.load_connection_info(connection_info)
+        self.kc.session.unpack = safe_unpack
         self.kc.start_channels(shell=True, iopub=True, stdin=True, hb=False, control=True)
         self.is_alive = is_alive
         self.grace = grace
@@ -91,6 +166,18 @@ class Channel:
     def close(self):
         with contextlib.suppress(Exception):
             self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            self.kc.context.destroy(linger=0)
+
+    def _get(self, channel, timeout):
+        """One message of a channel, or None; an unreadable message counts
+        as the kernel's failure, never the grader's."""
+        try:
+            return getattr(self.kc, f"get_{channel}_msg")(timeout=timeout)
+        except Empty:
+            return None
+        except UnreadableMessage as exc:
+            raise KernelGone(str(exc)) from None
 
     def request(self, op, payload, deadline, label, callbacks=None):
         """Run ``kernel_side.<op>`` and return its answer (a wire tree).
@@ -106,30 +193,33 @@ class Channel:
                 f"({nonce!r}, {json.dumps(payload)!r})")
         msg_id = self.kc.execute(code, silent=False, store_history=False,
                                  allow_stdin=bool(callbacks), stop_on_error=False)
-        answer, failure = None, None
+        answer, failure, foreign = None, None, [0]
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._interrupt(msg_id, label)
-            if callbacks:
-                self._serve_callbacks(msg_id, callbacks)
-            try:
-                msg = self.kc.get_iopub_msg(timeout=min(remaining, 0.02 if callbacks else 0.5))
-            except Empty:
+            self._serve_stdin(msg_id, callbacks, foreign, deadline)
+            msg = self._get("iopub", max(0.001, min(remaining, 0.02 if callbacks else 0.5)))
+            if msg is None:
                 if not self.is_alive():
                     raise KernelGone(f"the kernel died while running {label}") from None
                 continue
-            if msg["parent_header"].get("msg_id") != msg_id:
+            if not isinstance(msg.get("parent_header"), dict) or \
+                    msg["parent_header"].get("msg_id") != msg_id or not isinstance(msg.get("content"), dict):
                 continue
-            kind, content = msg["msg_type"], msg["content"]
+            kind, content = msg.get("msg_type"), msg["content"]
             if kind == "stream":
-                (sys.stderr if content.get("name") == "stderr" else sys.stdout).write(content["text"])
+                # the student's printed output, warnings included: shown on
+                # stdout (nbgrader fails a test cell with anything on stderr,
+                # and a warning must never cost points by itself)
+                sys.stdout.write(_text(content.get("text"), MAX_MESSAGE))
             elif kind == "display_data":
-                data = content.get("data", {}).get(MIME)
+                data = content.get("data")
+                data = data.get(MIME) if isinstance(data, dict) else None
                 if isinstance(data, dict) and data.get("nonce") == nonce:
                     answer = data.get("body")
             elif kind == "error":
-                failure = f"{content.get('ename')}: {content.get('evalue')}"
+                failure = f"{_text(content.get('ename'), 100)}: {_text(content.get('evalue'), 2000)}"
             elif kind == "status" and content.get("execution_state") == "idle":
                 break
         self._drain_shell(msg_id)
@@ -140,43 +230,55 @@ class Channel:
                 + ": did the notebook change Python's import system or IPython?")
         return answer
 
-    def _serve_callbacks(self, msg_id, callbacks):
-        while True:
-            try:
-                msg = self.kc.get_stdin_msg(timeout=0)
-            except Empty:
+    def _serve_stdin(self, msg_id, callbacks, foreign, deadline):
+        """Answer the kernel's ``input()`` requests: the grader's callbacks
+        (``callbacks``), and at most :data:`MAX_FOREIGN_INPUTS` of the
+        student's own (with end-of-file). Returns by the deadline whatever
+        the kernel sends."""
+        while time.monotonic() < deadline:
+            msg = self._get("stdin", 0)
+            if msg is None:
                 return
-            if msg["parent_header"].get("msg_id") != msg_id or msg["msg_type"] != "input_request":
+            header = msg.get("parent_header")
+            content = msg.get("content")
+            if not isinstance(header, dict) or header.get("msg_id") != msg_id \
+                    or msg.get("msg_type") != "input_request" or not isinstance(content, dict):
                 continue
-            prompt = str(msg["content"].get("prompt", ""))
-            if not prompt.startswith(CALLBACK_PROMPT):
+            prompt = content.get("prompt")
+            prompt = prompt if isinstance(prompt, str) else ""
+            if callbacks and prompt.startswith(CALLBACK_PROMPT):
+                self.kc.input(json.dumps(_run_callback(prompt[len(CALLBACK_PROMPT):], callbacks)))
+            elif foreign[0] < MAX_FOREIGN_INPUTS:
                 # the student's own input(): there is nobody to type an answer
+                foreign[0] += 1
                 self.kc.input("\x04")
-                continue
-            self.kc.input(json.dumps(_run_callback(prompt[len(CALLBACK_PROMPT):], callbacks)))
 
     def _drain_shell(self, msg_id):
         end = time.monotonic() + 2
         while time.monotonic() < end:
             try:
-                reply = self.kc.get_shell_msg(timeout=max(0.01, end - time.monotonic()))
-            except Empty:
+                reply = self._get("shell", max(0.01, end - time.monotonic()))
+            except KernelGone:
+                continue
+            if reply is None:
                 return
-            if reply["parent_header"].get("msg_id") == msg_id:
+            header = reply.get("parent_header")
+            if isinstance(header, dict) and header.get("msg_id") == msg_id:
                 return
 
     def _interrupt(self, msg_id, label):
         self.kc.control_channel.send(self.kc.session.msg("interrupt_request", {}))
         end = time.monotonic() + self.grace
         while time.monotonic() < end:
-            try:
-                msg = self.kc.get_iopub_msg(timeout=max(0.01, min(0.5, end - time.monotonic())))
-            except Empty:
+            msg = self._get("iopub", max(0.01, min(0.5, end - time.monotonic())))
+            if msg is None:
                 if not self.is_alive():
                     raise KernelGone(f"the kernel died while running {label}") from None
                 continue
-            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"):
+            header, content = msg.get("parent_header"), msg.get("content")
+            if (isinstance(header, dict) and header.get("msg_id") == msg_id
+                    and msg.get("msg_type") == "status" and isinstance(content, dict)
+                    and content.get("execution_state") == "idle"):
                 self._drain_shell(msg_id)
                 raise CellTimeout(f"{label} did not return in time and was interrupted")
         raise KernelGone(f"{label} did not return in time and the kernel did not respond "
@@ -192,6 +294,14 @@ class RemoteFunction:
 
     def __call__(self, *args, **kwargs):
         return self._checker.call(self.__name__, "direct", list(args), kwargs)
+
+    def _grading_call_(self, args, allow=(), forbid=(), name=None):
+        """``rnnlib.grading.call(f, ...)`` with ``f`` this proxy (the seam
+        that function offers): the kernel's ``grading.call`` runs there on
+        copies of ``args`` (forbidden rnnlib calls, inputs changed in
+        place); the result comes back as data."""
+        return self._checker.call(self.__name__, "grading", dict(args), {}, allow=list(allow),
+                                  forbid=list(forbid), label=name or self.__name__)
 
     def __repr__(self):
         return f"<function {self.__name__} in the student's kernel>"
@@ -216,45 +326,6 @@ def _run_callback(request, callbacks):
         return {"status": "raised", "type": "TypeError", "message": str(exc)}
     except Exception as exc:  # noqa: BLE001 - the test's function failed on the student's input
         return {"status": "raised", "type": type(exc).__name__, "message": str(exc)[:5000]}
-
-
-def _install_grading_hook():
-    """Make the grader's ``rnnlib.grading.call`` hand proxies to the kernel."""
-    from rnnlib import grading
-
-    if getattr(grading.call, "_rnnlib_grader_hook", False):
-        return
-    original = grading.call
-
-    def call(func, args, allow=(), forbid=(), name=None):
-        if isinstance(func, RemoteFunction):
-            return func._checker.call(func.__name__, "grading", dict(args), {},
-                                      allow=list(allow), forbid=list(forbid),
-                                      label=name or func.__name__)
-        return original(func, args, allow=allow, forbid=forbid, name=name)
-
-    call.__doc__ = original.__doc__
-    call._rnnlib_grader_hook = True
-    grading.call = call
-
-
-def _exception_from(body, name):
-    """The exception the student's function raised, rebuilt here (only
-    exception classes already loaded in this process; never the student's)."""
-    type_name, module, message = str(body.get("type")), str(body.get("module")), str(body.get("message"))
-    cls = None
-    if module == "builtins":
-        cls = getattr(builtins, type_name, None)
-    elif module in sys.modules:
-        cls = sys.modules[module]
-        for part in type_name.split("."):
-            cls = getattr(cls, part, None)
-    if isinstance(cls, type) and issubclass(cls, Exception):
-        try:
-            return cls(message)
-        except Exception:
-            pass
-    return RuntimeError(f"{name} raised {type_name}: {message}")
 
 
 class _Stream(io.TextIOBase):
@@ -308,7 +379,6 @@ class Checker:
     """Runs the test cells of one notebook against one kernel."""
 
     def __init__(self, channel, timeout, output_limit=1_000_000):
-        _install_grading_hook()
         self.channel = channel
         self.timeout = timeout
         self.output_limit = output_limit
@@ -346,10 +416,11 @@ class Checker:
         if status == "missing":
             raise NameError(f"name '{name}' is not defined")
         if status == "raised":
-            exc = _exception_from(body, label)
-            raise exc from None
+            raise StudentError(label, _text(body.get("type"), 100) or "an exception",
+                               _text(body.get("message"), 5000))
         if status == "unsendable":
-            raise AssertionError(f"{label} returned a value the grader cannot read: {body.get('why')}")
+            raise AssertionError(f"{label} returned a value the grader cannot read: "
+                                 f"{_text(body.get('why'), 500)}")
         if status != "ok":
             raise AssertionError(f"the kernel's answer for {label} could not be read")
         try:
@@ -392,13 +463,15 @@ class Checker:
 
     @staticmethod
     def _module(module_name, name):
-        module = sys.modules.get(module_name)
-        if module is None and module_name.split(".")[0] in IMPORTABLE:
-            import importlib
+        """The grader's own module of that name, when it is on :data:`MODULES`."""
+        if not isinstance(module_name, str) or module_name not in MODULES:
+            return wire.Opaque(0, f"module {_text(module_name, 100)}")
+        import importlib
 
-            with contextlib.suppress(Exception):
-                module = importlib.import_module(module_name)
-        return module if module is not None else wire.Opaque(0, f"module {module_name}")
+        try:
+            return importlib.import_module(module_name)
+        except Exception:  # noqa: BLE001 - not installed for the grader
+            return wire.Opaque(0, f"module {module_name}")
 
     # -- a test cell ----------------------------------------------------
     def run(self, source, label):
@@ -433,6 +506,7 @@ class Checker:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
                 warnings.catch_warnings(), np.errstate(all="warn", under="ignore"):
             _kernel_like_warning_filters()
+            warnings.showwarning = _warning_note
             try:
                 self._bind_free_names(free, imports)
                 exec(code, self.ns)
@@ -464,7 +538,19 @@ def _kernel_like_warning_filters():
     warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
 
 
+def _warning_note(message, category, filename, lineno, file=None, line=None):
+    """A warning raised while a test cell runs: a note on stdout (a warning
+    never fails a test by itself; nbgrader fails a cell with any stderr)."""
+    sys.stdout.write(f"note: {category.__name__}: {message}\n")
+
+
 def _error_output(exc):
+    if isinstance(exc, (StudentError, AssertionError)):
+        # the diagnosis alone: the test's own frames say nothing to a student
+        ename = exc.type_name if isinstance(exc, StudentError) else type(exc).__name__
+        evalue = str(exc)
+        return {"output_type": "error", "ename": ename, "evalue": evalue,
+                "traceback": [f"{ename}: {evalue}" if ename not in evalue.split(":")[0] else evalue]}
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if not f.filename.startswith(GRADER_DIR)]
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames),

@@ -8,8 +8,11 @@ unchanged. What it adds:
 * the kernel starts through ``sandbox.kernel_command`` (the jail) in a
   folder holding only the student's own files, and talks to the grader
   through Unix sockets;
-* test cells run in the checker (``checker.py``) unless the reference
-  solution showed that a cell needs the kernel (:data:`CONTEXT.modes`);
+* every test cell runs in the checker (``checker.py``), in the grader's
+  process; none runs in the student's kernel, and its source never goes
+  there. Calibration (the reference solution, run first) records each test
+  cell as "checker" or, when it fails there, as the reason: the pipeline
+  then refuses to grade the assignment instead of falling back;
 * a cell that runs too long is interrupted (nbgrader's ``Execute.timeout``);
   a kernel that dies (``os._exit``, a segfault, a resource limit) or does not
   respond to the interrupt is given up: the cells after it are not run and
@@ -41,7 +44,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import default
 
 from . import sandbox
-from .checker import Channel, Checker, KernelGone, NotCheckable
+from .checker import Channel, Checker, KernelGone, NotCheckable, limit_messages, safe_unpack
 
 
 @dataclass
@@ -51,8 +54,6 @@ class Context:
     jail: sandbox.Jail
     kernel_root: Path
     workdir: Path
-    modes: dict = field(default_factory=dict)      # test cell grade id -> "checker" | "kernel"
-    default_mode: str = "checker"
     calibrate: bool = False                         # running the reference solution
     output_limit: int = 1_000_000
     grace: float = 5.0
@@ -147,6 +148,14 @@ class Prestarted:
         return True
 
 
+def _limit(km):
+    """The grader's limits on what a kernel may send (size, JSON nesting) for
+    every client of ``km``: they share its ZeroMQ context and its session."""
+    limit_messages(km.context)
+    km.session.unpack = safe_unpack
+    return km
+
+
 def _error(ename, evalue):
     return nbformat.v4.new_output("error", ename=ename, evalue=evalue,
                                   traceback=[f"{ename}: {evalue}"])
@@ -181,7 +190,8 @@ class SafeExecute(Execute):
         return "immediate"  # its state is of no use after the last cell
 
     def create_kernel_manager(self):
-        self.km = new_kernel_manager(CONTEXT.jail, CONTEXT.kernel_root, CONTEXT.workdir, self.config)
+        self.km = _limit(new_kernel_manager(CONTEXT.jail, CONTEXT.kernel_root, CONTEXT.workdir,
+                                            self.config))
         self._kernel_dir = self.km.kernel_dir
         return self.km
 
@@ -213,6 +223,8 @@ class SafeExecute(Execute):
             ours.stderr.close()
             shutil.rmtree(ours.km.kernel_dir, ignore_errors=True)
             ours = None
+        if km is not None:
+            _limit(km)
         try:
             return super().preprocess(nb, resources, km)
         except Exception as exc:
@@ -284,39 +296,36 @@ class SafeExecute(Execute):
         if self._gone:
             cell.outputs = [_error("NotRun", f"not run: {self._gone}")]
             return cell, resources
+        # Which cells are tests is decided by the instructor's metadata, which
+        # nbgrader has restored from the gradebook before this step runs.
         is_test = bool(meta.get("grade")) and not meta.get("solution")
         if is_test:
-            mode = "checker" if CONTEXT.calibrate else CONTEXT.modes.get(label, CONTEXT.default_mode)
-            if mode == "checker" and self._run_in_checker(cell, label, index):
-                return cell, resources
-            if self._gone:
-                return cell, resources
+            self._run_in_checker(cell, label)
+            return cell, resources
         return self._run_in_kernel(cell, resources, index, label)
 
-    def _run_in_checker(self, cell, label, index):
-        """True when the checker ran the cell (its outputs are set)."""
+    def _run_in_checker(self, cell, label):
+        """Run a test cell in the checker; its outputs are set in every case."""
         try:
             outputs = self._get_checker().run(cell.source, label)
         except KernelGone as exc:
             cell.outputs = []
             self._give_up(cell, label, f"{exc} ({self._crash_report()})")
-            return True
+            return
         except NotCheckable as exc:
-            if CONTEXT.calibrate:
-                CONTEXT.calibration[label] = "kernel"
-            else:
-                CONTEXT.notes.append(f"test cell {label} ran in the student's kernel: {exc}")
-            return False
+            outputs = [{"output_type": "error", "ename": "NotCheckable", "evalue": str(exc),
+                        "traceback": [f"the grader could not run this test: {exc}"]}]
         cell.outputs = [nbformat.from_dict(o) for o in outputs]
         self.code_cells_executed += 1
         cell.execution_count = self.code_cells_executed
         if CONTEXT.calibrate:
             score, points = nbgrader_utils.determine_grade(cell)
-            if score != points:
-                CONTEXT.calibration[label] = "kernel"
-                return False  # the reference needs the kernel for this cell
-            CONTEXT.calibration[label] = "checker"
-        return True
+            if score == points:
+                CONTEXT.calibration[label] = "checker"
+            else:
+                error = next((o for o in outputs if o.get("output_type") == "error"), {})
+                CONTEXT.calibration[label] = (f"{error.get('ename', 'no error')}: "
+                                              f"{str(error.get('evalue', ''))[:300]}")
 
     def _run_in_kernel(self, cell, resources, index, label):
         try:
@@ -326,6 +335,9 @@ class SafeExecute(Execute):
         except CellTimeoutError:
             self._give_up(cell, label, f"the cell ran longer than {self.timeout} s and the kernel "
                           "did not respond to an interrupt")
+        except Exception as exc:  # noqa: BLE001 - a message nbclient could not read
+            self._give_up(cell, label, f"the kernel sent what the grader cannot read "
+                          f"({type(exc).__name__}: {str(exc)[:200]})")
         else:
             if any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
                 CONTEXT.notes.append(f"cell {label} ran longer than {self.timeout} s and was interrupted")

@@ -105,7 +105,8 @@ CASES = (
     "loop-ignoring-interrupts", "sys-exit-in-function", "sys-exit-in-cell", "os-exit-in-function",
     "os-exit-in-cell", "segfault", "memory-bomb", "fork-bomb", "tests-edited-to-pass",
     "tests-deleted", "test-id-renamed", "points-changed", "patches-allclose", "patches-grading",
-    "patches-np-testing", "patches-tanh", "reads-solutions", "wrong-name", "corrupt-json",
+    "patches-np-testing", "patches-tanh", "forges-grader-exception", "module-named-main",
+    "floods-input", "deep-json", "warns-but-correct", "reads-solutions", "wrong-name", "corrupt-json",
     "empty-file", "not-a-notebook", "no-notebook", "too-large", "huge-saved-output",
     "huge-printed-output", "other-kernel",
 )
@@ -198,7 +199,85 @@ while True:
     os.fork()
 """
 
-HUGE_PRINT = "print('x' * 3_000_000)\n"  # the grader keeps 1 MB per cell
+HUGE_PRINT = "print('x' * 3_000_000)\n"
+
+#: The attack that once gave full marks with no working code: every task
+#: raises an exception that names the grader's own "this test needs the
+#: kernel" class, grading.call is stubbed out and an IPython transformer
+#: swallows every error, so that a test cell run in the kernel would pass.
+FORGES_EXCEPTION = """import ast
+from IPython import get_ipython
+from rnnlib import grading
+
+class NotCheckable(Exception):
+    pass
+NotCheckable.__module__ = "autograder.checker"
+NotCheckable.__qualname__ = "NotCheckable"
+
+class KernelGone(Exception):
+    pass
+KernelGone.__module__ = "autograder.checker"
+
+grading.call = lambda func, args, **kwargs: None
+grading.check_array = lambda *args, **kwargs: None
+
+class SwallowErrors(ast.NodeTransformer):
+    def visit_Module(self, node):
+        handler = ast.ExceptHandler(type=ast.Name("BaseException", ast.Load()), name=None,
+                                    body=[ast.Pass()])
+        node.body = [ast.Try(body=node.body or [ast.Pass()], handlers=[handler], orelse=[],
+                             finalbody=[])]
+        return ast.fix_missing_locations(node)
+
+get_ipython().ast_transformers.append(SwallowErrors())
+
+def neuron_step(x_t, y_prev, w_x, w_y, b):
+    raise NotCheckable("this test needs the kernel")
+
+def unroll_neuron(x, w_x, w_y, b):
+    raise KernelGone("pretend the kernel died")
+
+def ema_weights(alpha):
+    raise NotCheckable("this test needs the kernel")
+"""
+
+#: A name the test reads, bound to a module whose name points at a package's
+#: command-line entry point: the grader must never import it.
+MODULE_NAMED_MAIN = """import types
+neuron_step = types.ModuleType("numpy.f2py.__main__")
+"""
+
+#: input() called in a loop, each end-of-file swallowed: the grader answers
+#: a few and then lets the call run into the cell's deadline.
+FLOODS_INPUT = """def unroll_neuron(x, w_x, w_y, b):
+    for _ in range(100_000):
+        try:
+            input("more? ")
+        except EOFError:
+            pass
+    return np.zeros(len(x))
+"""
+
+#: A message nested deeper than any JSON reader takes, sent while an answer
+#: cell runs: the grader gives the kernel up, and grading goes on.
+DEEP_JSON = """import sys
+sys.setrecursionlimit(100_000)
+nested = []
+for _ in range(20_000):
+    nested = [nested]
+from IPython.display import publish_display_data
+publish_display_data({"application/json": {"deep": nested}})
+"""
+
+#: A correct answer that warns (its own warning, and numpy's RuntimeWarning).
+WARNS_BUT_CORRECT = """_correct_neuron_step = neuron_step
+
+def neuron_step(x_t, y_prev, w_x, w_y, b):
+    import warnings
+    warnings.warn("a warning from a correct answer", UserWarning)
+    np.log(np.zeros(1))  # RuntimeWarning: divide by zero
+    return _correct_neuron_step(x_t, y_prev, w_x, w_y, b)
+"""  # the grader keeps 1 MB per cell
 
 
 def reads_solutions(course):
@@ -329,6 +408,17 @@ def hostile_class(course, release):
         # its unroll_neuron is right (rnnlib keeps its own reference to tanh)
         "patches-tanh": (Case("graded", (n2, n3)),
                          submission(release, with_ref(**{n1: PATCH_TANH + GARBAGE[n1]}))),
+        # forging what the grader decides with, flooding its channels
+        "forges-grader-exception": (Case("graded", (), output="raised NotCheckable"),
+                                    submission(release, {t: FORGES_EXCEPTION for t in tasks})),
+        "module-named-main": (Case("graded", (n2, n3)),
+                              submission(release, with_ref(**{n1: MODULE_NAMED_MAIN}))),
+        "floods-input": (Case("graded", (n1, n3), output="did not return in time"),
+                         submission(release, with_ref(**{n2: FLOODS_INPUT}))),
+        "deep-json": (Case("graded", (n1, n2), note="cannot read"),
+                      submission(release, with_ref(**{n3: ref[n3] + DEEP_JSON}))),
+        "warns-but-correct": (Case("graded", everything),
+                              submission(release, with_ref(**{n1: ref[n1] + WARNS_BUT_CORRECT}))),
         # reading what it must not
         "reads-solutions": (Case("graded", (), output="found: []"),
                             submission(release, {n1: reads_solutions(course)})),

@@ -125,6 +125,63 @@ def test_wire_never_carries_behaviour():
     assert wire.Encoder(function_refs=True).encode(np.tanh) == {"__ref__": "numpy:tanh"}
 
 
+@pytest.mark.hostile
+def test_nothing_the_kernel_says_becomes_a_grader_class_or_an_import():
+    from autograder import checker
+
+    class FakeChannel:
+        """Answers every call as a kernel would whose function raised the
+        grader's own NotCheckable (by name and module)."""
+
+        def request(self, op, payload, deadline, label, callbacks=None):
+            if op == "describe":
+                return {name: {"kind": "callable"} for name in payload["names"]}
+            return {"status": "raised", "type": "NotCheckable", "module": "autograder.checker",
+                    "message": "needs the kernel"}
+
+    grader = checker.Checker(FakeChannel(), timeout=5)
+    grader.deadline = float("inf")
+    with pytest.raises(checker.StudentError) as raised:
+        grader.call("neuron_step", "direct", [1.0], {})
+    assert not isinstance(raised.value, checker.NotCheckable)
+    assert raised.value.type_name == "NotCheckable"
+    assert "neuron_step raised NotCheckable: needs the kernel" in str(raised.value)
+    # the test cell fails with the student's words; it is not re-run elsewhere
+    outputs = grader.run("neuron_step(1.0)", "test_neuron_step")
+    assert [o["output_type"] for o in outputs] == ["error"]
+    assert outputs[0]["ename"] == "NotCheckable" and len(outputs[0]["traceback"]) == 1
+    # modules: only the grader's own, by exact name
+    assert checker.Checker._module("numpy", "np") is np
+    for name in ("numpy.f2py.__main__", "pip.__main__", "antigravity", "rnnlib.grading.x", 7):
+        assert isinstance(checker.Checker._module(name, "np"), wire.Opaque), name
+
+
+@pytest.mark.hostile
+def test_kernel_messages_are_bounded_in_size_and_nesting():
+    import zmq
+    from autograder import checker
+
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(checker.UnreadableMessage, match="not plain JSON"):
+        checker.safe_unpack(deep.encode())
+    assert checker.safe_unpack(b'{"a": [1, 2]}') == {"a": [1, 2]}
+
+    receiver_ctx = checker.limit_messages(zmq.Context())
+    sender_ctx = zmq.Context()
+    try:
+        pull = receiver_ctx.socket(zmq.PULL)
+        port = pull.bind_to_random_port("tcp://127.0.0.1")
+        push = sender_ctx.socket(zmq.PUSH)
+        push.connect(f"tcp://127.0.0.1:{port}")
+        push.send(b"x" * (checker.MAX_MESSAGE + 1))
+        assert pull.poll(3000) == 0  # dropped, never delivered
+        push.close(linger=0)
+        pull.close(linger=0)
+    finally:
+        receiver_ctx.destroy(linger=0)
+        sender_ctx.destroy(linger=0)
+
+
 def test_wire_sends_the_tests_functions_as_callbacks_only_when_asked():
     def f(v):
         return v * 2
@@ -327,6 +384,7 @@ def _needs_bubblewrap(student):
 
 
 @pytest.mark.slow
+@pytest.mark.hostile
 @pytest.mark.parametrize("student", CASES)
 def test_each_student_gets_exactly_the_expected_score_and_status(graded_class, student):
     course, cases, _ = graded_class
@@ -646,6 +704,18 @@ def test_every_assignment_grades_its_reference_fully_through_the_pipeline(every_
         expected.update({"patches": full[assignment] - task_points,
                          "asks-input": full[assignment] - task_points})
     assert gradebook_scores(course, assignment) == expected
+    if assignment in KERAS_ASSIGNMENTS:  # models, datasets and cells cross as data
+        engine = store.make_engine(f"sqlite:///{course / 'gradebook.db'}")
+        with engine.connect() as connection:
+            modes = json.loads(connection.execute(
+                store.select(store.calibration_table.c.modes)
+                .where(store.calibration_table.c.assignment == assignment)).scalar_one())
+        tests = grader_class.tasks_of(grader_class.source_notebook(assignment))
+        assert modes == {test: "checker" for task in tests.values() for test in task}, modes
+
+
+#: Assignments whose tests get Keras models, tf.data datasets or cells back.
+KERAS_ASSIGNMENTS = {"a4_input_output_sequences", "a7_forecasting"}
 
 
 @pytest.mark.slow
