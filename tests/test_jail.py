@@ -484,3 +484,31 @@ def test_the_kernel_wrote_nothing_to_the_host_disk(jail_class):
         assert writes[place][0] == 0 and writes[place][1] in ("EACCES", "EROFS", "EPERM"), writes
     for place in ("tmp", "shm", "home"):  # memory, bounded by the tmpfs size
         assert writes[place][1] == "ENOSPC" and writes[place][0] <= TMP_MB << 20, writes
+
+
+@needs_bwrap
+def test_the_launcher_still_drops_everything_inside_the_new_jail(tmp_path):
+    code = (
+        "import ctypes, json, os, resource\n"
+        "libc = ctypes.CDLL(None)\n"
+        "sig = ctypes.c_int(0)\n"
+        "libc.prctl(2, ctypes.byref(sig), 0, 0, 0)  # PR_GET_PDEATHSIG\n"
+        "status = dict(line.split(':', 1) for line in open('/proc/self/status'))\n"
+        "try:\n"
+        "    os.fork(); forked = 'started a process'\n"
+        "except PermissionError:\n"
+        "    forked = 'refused'\n"
+        "limits = {n: resource.getrlimit(getattr(resource, 'RLIMIT_' + n))[0]\n"
+        "          for n in ('AS', 'CPU', 'NPROC', 'FSIZE', 'NOFILE', 'CORE')}\n"
+        "print(json.dumps({'uid': os.getuid(), 'groups': os.getgroups(), 'pdeathsig': sig.value,\n"
+        "                  'nnp': status['NoNewPrivs'].strip(), 'seccomp': status['Seccomp'].strip(),\n"
+        "                  'fork': forked, 'limits': limits}))\n"
+    )
+    run = run_in_jail(tmp_path, code)
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    assert got["limits"] == sandbox.Limits(tmp_mb=TMP_MB).rlimits()
+    assert got["pdeathsig"] == 9 and got["nnp"] == "1" and got["seccomp"] == "2"
+    assert got["fork"] == "refused"
+    if os.geteuid() == 0:
+        assert got["uid"] >= sandbox.Jail().uid_base and got["groups"] in ([], [got["uid"]])
