@@ -563,6 +563,11 @@ _A2_VALID += _answers("unroll_layer", [
             return Y, Y[:, -1].copy()
      """),
 ]) + _answers("layer_step", [
+    ("computes_in_float32", "computes in float32 (the task asks for no dtype; 7 digits are enough)", """
+        def layer_step(X_t, Y_prev, W_x, W_y, b):
+            X_t, Y_prev, W_x, W_y, b = (np.asarray(a, dtype=np.float32) for a in (X_t, Y_prev, W_x, W_y, b))
+            return np.tanh(X_t @ W_x + Y_prev @ W_y + b)
+     """),
     ("dot_and_broadcast", "np.dot and an explicit row of biases", """
         def layer_step(X_t, Y_prev, W_x, W_y, b):
             return np.tanh(np.dot(X_t, W_x) + np.dot(Y_prev, W_y) + b[np.newaxis, :])

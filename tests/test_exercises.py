@@ -499,10 +499,17 @@ def test_wrong_answer_loses_marks_on_its_task_only(courses, assignment, answer):
     others = {t: s for t, s in scores.items() if t not in wrong_tasks}
     assert others == {t: m for t, m in maxima.items() if t not in wrong_tasks}
     if answer.message:
-        shown = task_output(graded.autograded(student), graded.tasks[answer.task])
+        notebook = graded.autograded(student)
+        shown = task_output(notebook, graded.tasks[answer.task])
         assert answer.message in shown, (
             f"{answer.name}: the student should read {answer.message!r}; the test cells "
             f"of {answer.task} showed:\n{shown[-3000:]}")
+        # a failed check is one line: its diagnosis, without the grader's traceback
+        checks = [o for cell in notebook.cells
+                  if nbgrader_meta(cell).get("grade_id") in graded.tasks[answer.task]
+                  for o in cell.get("outputs", [])
+                  if o.output_type == "error" and o.ename == "CheckFailed"]
+        assert all(len(o.traceback) == 1 for o in checks), [o.traceback for o in checks]
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
