@@ -119,15 +119,17 @@ def _text(value, limit):
     return text
 
 
-def limit_messages(context):
+def limit_messages(context, send_timeout=None):
     """Make every socket created from ``context`` refuse messages over
-    :data:`MAX_MESSAGE` bytes (ZeroMQ drops such a peer), and make the
-    session's JSON reader refuse nesting deeper than Python's parser can
-    take: see :func:`safe_unpack`."""
+    :data:`MAX_MESSAGE` bytes (ZeroMQ drops such a peer); with
+    ``send_timeout`` (ms), a send to a kernel that reads nothing gives up
+    (only for a kernel already running: a booting kernel has no sockets
+    yet). Nesting is limited by :func:`safe_unpack`."""
     import zmq
 
     context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
-    context.setsockopt(zmq.SNDTIMEO, 2000)  # a send never blocks a worker for long
+    if send_timeout is not None:
+        context.setsockopt(zmq.SNDTIMEO, send_timeout)
     return context
 
 
@@ -156,7 +158,7 @@ class Channel:
         import zmq
         from jupyter_client.blocking import BlockingKernelClient
 
-        self.kc = BlockingKernelClient(context=limit_messages(zmq.Context()))
+        self.kc = BlockingKernelClient(context=limit_messages(zmq.Context(), send_timeout=2000))
         self.kc.load_connection_info(connection_info)
         self.kc.session.unpack = safe_unpack
         self.kc.start_channels(shell=True, iopub=True, stdin=True, hb=False, control=True)
