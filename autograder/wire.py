@@ -232,7 +232,6 @@ class Encoder:
     def _course_object(self, value, depth):
         """Keras models, datasets and cells (see the module's docstring), or None."""
         t = type(value)
-        module = t.__module__ or ""
         cells = sys.modules.get("rnnlib.cells")
         if cells is not None and t.__name__ in RNNLIB_CELLS and t is getattr(cells, t.__name__, None):
             from rnnlib.activations import ACTIVATIONS
@@ -244,7 +243,7 @@ class Encoder:
                 "class": t.__name__, "activation": activation,
                 "arrays": [self.encode(np.asarray(getattr(value, a)), depth + 1)
                            for a in RNNLIB_CELLS[t.__name__]]}}
-        if module.startswith(("keras", "tensorflow", "tf_keras")):
+        if "keras" in sys.modules or "tensorflow" in sys.modules:  # subclasses too
             from rnnlib import grading_keras
 
             if grading_keras.is_keras_model(value):
@@ -265,7 +264,6 @@ class Encoder:
                                     f"{str(exc)[:300]}") from None
                 return {"__dataset__": {"batches": self.encode(data.batches, depth + 1),
                                         "truncated": data.truncated, "why": data.why}}
-            return None
         if self.callback is not None and _is_interface_cell(value):
             return {"__cell__": {"sizes": [value.n_inputs, value.state_size, value.output_size],
                                  "step": self.callback(value)}}
