@@ -23,6 +23,8 @@ module                 what it does
 ``store``              the main gradebook: one transaction per student
 ``pipeline``           plans the run, starts the workers, merges, resumes
 ``report``             grades.csv and the class report (HTML and PNG)
+``collect``            ``--zip``: Canvas, Moodle, Blackboard and plain file names
+                       into submitted/, never guessing a student
 =====================  ====================================================
 
 Importing this package imports nothing else: ``kernel_side`` runs inside

@@ -39,8 +39,16 @@ def _parser():
     g.add_argument("--student", action="append", dest="students", metavar="ID",
                    help="grade only this student (repeatable)")
     g.add_argument("--zip", dest="zip_file", metavar="FILE",
-                   help="a learning-system download to unpack into submitted/ first "
-                   "(nbgrader zip_collect)")
+                   help="a learning-system download to unpack into submitted/ first: Canvas, "
+                   "Moodle (files or folders), Blackboard or <id>_<notebook>.ipynb file names "
+                   "(see --zip-format); every skipped file is listed")
+    g.add_argument("--zip-format", choices=["auto", "canvas", "moodle", "moodle-folders",
+                                            "blackboard", "plain"], default=None,
+                   help="the file names of the --zip download (default: c.RnnlibGrader."
+                   "zip_format, auto: the format most of its notebooks match)")
+    g.add_argument("--roll", default=None, metavar="FILE",
+                   help="the class roll (CSV with an id column, in the course folder): --zip "
+                   "skips ids not on it; the report lists who did not submit")
     g.add_argument("--timeout", type=int, dest="cell_timeout", default=None,
                    help="seconds a cell may run (default: nbgrader's Execute.timeout)")
     g.add_argument("--db", dest="db_url", default=None,
@@ -103,15 +111,22 @@ def _report(args):
 def _grade(args):
     from autograder.pipeline import GradingError, grade
 
+    options = dict(args.set)
+    if args.zip_format:
+        options["zip_format"] = args.zip_format
+    if args.roll:
+        options["roll"] = args.roll
     try:
         summary = grade(args.course, args.assignments, workers=args.workers, force=args.force,
                         students=args.students, zip_file=args.zip_file, feedback=args.feedback,
                         report=args.report, out=args.out, db_url=args.db_url,
                         cell_timeout=args.cell_timeout, progress=args.progress,
-                        options=dict(args.set))
+                        options=options)
     except GradingError as exc:
         print(f"autograder grade: {exc}", file=sys.stderr)
         return 2
+    for line in summary.collected:
+        print(line)
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"graded {summary.graded}, could not grade {summary.ungradeable}, grader errors "

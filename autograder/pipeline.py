@@ -4,7 +4,8 @@ A run, for the assignments asked:
 
 1. takes a lock on the course (a second run on the same course stops with
    a message instead of grading the same students twice);
-2. optionally unpacks a learning-system zip with nbgrader's ``zip_collect``;
+2. optionally unpacks a learning-system zip (``collect.py``), showing every
+   file it skipped and refusing archives that map two notebooks to one student;
 3. reads the assignments from the main gradebook (they must have been
    generated with ``nbgrader generate_assignment``) and writes a template
    gradebook holding only them;
@@ -64,6 +65,7 @@ class Summary:
     warnings: list = field(default_factory=list)
     report: Path | None = None
     jail: str = ""
+    collected: list = field(default_factory=list)  # what --zip did
 
 
 @contextlib.contextmanager
@@ -96,20 +98,41 @@ def _venv_on_path():
 
 
 def collect_zip(settings, assignment, zip_file):
-    """Unpack a learning-system download into ``submitted/`` with nbgrader's
-    ``zip_collect`` (``c.FileNameCollectorPlugin.named_regexp`` names the
-    student in each file name; see settings.DEFAULT_ZIP_REGEXP)."""
-    archive = settings.course / "downloaded" / assignment / "archive"
-    archive.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(zip_file, archive / Path(zip_file).name)
-    args = [sys.executable, "-m", "nbgrader", "zip_collect", assignment, "--force"]
+    """Unpack a learning-system download into ``submitted/`` (``collect.py``:
+    the file-name patterns of Canvas, Moodle, Blackboard, ``<id>_<notebook>``,
+    or the course's ``c.FileNameCollectorPlugin.named_regexp``); return the
+    lines to show (every file skipped, and why)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from . import collect
+
+    with Gradebook(settings.db_url, settings.course_id) as gb:
+        try:
+            notebooks = [nb.name for nb in gb.find_assignment(assignment).notebooks]
+        except MissingEntry:
+            raise GradingError(f"the gradebook has no assignment {assignment!r}: run "
+                               f"`nbgrader generate_assignment {assignment}` first") from None
     plugin = settings.config.get("FileNameCollectorPlugin", {})
-    if not plugin.get("named_regexp"):
-        args.append(f"--FileNameCollectorPlugin.named_regexp={settings_mod.DEFAULT_ZIP_REGEXP}")
-    run = subprocess.run(args, cwd=settings.course, capture_output=True, text=True)
-    if run.returncode != 0:
-        raise GradingError(f"nbgrader zip_collect failed:\n{run.stderr[-3000:]}")
-    return run.stderr
+    try:
+        result = collect.collect(zip_file, settings.course / settings.dirs["submitted"], assignment,
+                                 notebooks, fmt=settings.options.zip_format,
+                                 regexp=plugin.get("named_regexp") or None, roll=class_roll(settings),
+                                 max_bytes=settings.options.max_notebook_mb * 2_000_000)
+    except (collect.CollectError, OSError, ValueError) as exc:
+        raise GradingError(f"--zip {zip_file}: {exc}") from None
+    return result.lines()
+
+
+def class_roll(settings):
+    """The student ids of ``c.RnnlibGrader.roll`` (a file in the course), or None."""
+    if not settings.options.roll:
+        return None
+    from . import collect
+
+    path = settings.course / settings.options.roll
+    if not path.is_file():
+        raise GradingError(f"the class roll {path} does not exist (c.RnnlibGrader.roll)")
+    return set(collect.read_roll(path))
 
 
 def _students(settings, assignment, only=None):
@@ -223,7 +246,9 @@ def grade(course=".", assignments=(), *, workers=None, force=False, students=Non
         if zip_file is not None:
             if len(assignments) != 1:
                 raise GradingError("--zip takes exactly one assignment")
-            collect_zip(settings, assignments[0], zip_file)
+            lines = collect_zip(settings, assignments[0], zip_file)
+            summary.collected = lines[:1]
+            summary.warnings.extend(lines[1:])
         engine = store.make_engine(settings.db_url)
         store.prepare(engine)
         _remove_stale_run_dirs()

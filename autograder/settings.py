@@ -49,6 +49,13 @@ class RnnlibGrader(Configurable):
     output_limit = Integer(1_000_000, help="Characters of output kept per cell.").tag(config=True)
     interrupt_grace = Integer(5, help="Seconds an interrupted kernel has to recover.").tag(config=True)
     feedback = Bool(True, help="Write nbgrader's feedback HTML for every student.").tag(config=True)
+    zip_format = Enum(["auto", "canvas", "moodle", "moodle-folders", "blackboard", "plain"], "auto",
+                      help="File names of the learning system's download (--zip); auto: the "
+                      "format that matches most of the archive's notebooks.").tag(config=True)
+    roll = Unicode("", help="The class roll, a file in the course folder (CSV with an 'id' "
+                   "column, or one id a line): --zip skips ids not on it, and the report lists "
+                   "the students on it who did not submit as missing. Empty: the students of "
+                   "nbgrader's gradebook (nbgrader db student import).").tag(config=True)
     mathjax_dir = Unicode("", help="MathJax 3's es5 folder, copied next to every feedback page "
                           "so that its math renders offline; empty: the book's copy, "
                           "build-assets/mathjax of the repository (`make` fetches it).").tag(config=True)
