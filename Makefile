@@ -28,7 +28,7 @@ CHROMIUM := /usr/bin/chromium
 # Warnings are errors, unresolved references are reported (-n), all warnings listed.
 BOOK_FLAGS := --warningiserror --nitpick --keep-going
 
-.PHONY: setup book book-instructor test bench forecast lock clean browser sandbox
+.PHONY: setup book book-instructor test bench forecast lock clean browser sandbox student-kit
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -121,3 +121,10 @@ clean:
 .PHONY: exercises
 exercises: $(STAMP)
 	$(BIN)/python solutions/_build_notebooks.py all
+
+# The student kit: dist/rnn-course-student-<version>.zip (kit/build.py explains what it
+# holds). The build fails if any file in it contains a solution or hidden-test region
+# of solutions/*.py. When the book is built (_build/html), a copy goes to
+# _build/html/downloads/rnn-course-student.zip, where the book's exercises page links.
+student-kit: $(STAMP)
+	$(BIN)/python kit/build.py $(if $(wildcard _build/html/index.html),--book _build/html)
