@@ -31,11 +31,21 @@ import numpy as np
 RIDERSHIP_URL = "https://github.com/ageron/data/raw/main/ridership.tgz"
 RIDERSHIP_SHA256 = "0ff99f3dddd886ddea161b68f25f90b56b0468f5c91949b75376fb494516c794"
 RIDERSHIP_CSV = "ridership/CTA_-_Ridership_-_Daily_Boarding_Totals.csv"
-MIRROR_HINT = "set RNNLIB_DATA_MIRROR to a folder holding {name} (a copy of {url})"
+# The second line of every download error: where to put the file to work offline.
+MIRROR_HINT = ("put {name} (a copy of {url}) in {cache}, or set RNNLIB_DATA_MIRROR to "
+               "a folder holding it before starting JupyterLab")
 
 
 class DataError(RuntimeError):
-    """A data file could not be fetched, verified, extracted or parsed."""
+    """A data file could not be fetched, verified, extracted or parsed.
+
+    The message says what happened and what to do. In a notebook it is shown alone,
+    without the traceback of this module's internals (IPython calls
+    ``_render_traceback_``): the student's fix is in the message, not in our code.
+    """
+
+    def _render_traceback_(self):
+        return [f"{type(self).__name__}: {self}"]
 
 
 def get_cache_dir(cache_dir=None) -> Path:
@@ -57,15 +67,17 @@ def _download(url, out, timeout, hint):
         with urllib.request.urlopen(url, timeout=timeout) as response:
             expected = response.headers.get("Content-Length")
             shutil.copyfileobj(response, out)
+    # `from None`: the message says it all; the urllib traceback would bury it.
     except urllib.error.HTTPError as e:
         raise DataError(f"downloading {url} failed: HTTP {e.code} {e.reason}. "
-                        f"Check the URL, or {hint}.") from e
+                        f"Check the URL, or work offline:\n{hint}.") from None
     except (urllib.error.URLError, OSError, http.client.HTTPException) as e:  # timeout...
-        raise DataError(f"downloading {url} failed ({e}). Check your network "
-                        f"connection (or proxy), or {hint}.") from e
+        reason = e.reason if isinstance(e, urllib.error.URLError) else e
+        raise DataError(f"downloading {url} failed ({reason}). Check your network "
+                        f"connection (or proxy), or work offline:\n{hint}.") from None
     if expected is not None and out.tell() != int(expected):
         raise DataError(f"downloading {url} was cut short: got {out.tell()} of "
-                        f"{expected} bytes. Retry, or {hint}.")
+                        f"{expected} bytes. Retry, or work offline:\n{hint}.")
 
 
 def fetch(filename, url, sha256, cache_dir=None, mirror=None, timeout=60) -> Path:
@@ -84,7 +96,7 @@ def fetch(filename, url, sha256, cache_dir=None, mirror=None, timeout=60) -> Pat
             return target
         target.unlink()  # stale or corrupt: fetch a fresh copy
     mirror = mirror or os.environ.get("RNNLIB_DATA_MIRROR")
-    hint = MIRROR_HINT.format(name=filename, url=url)
+    hint = MIRROR_HINT.format(name=filename, url=url, cache=cache)
     fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{filename}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
@@ -104,7 +116,7 @@ def fetch(filename, url, sha256, cache_dir=None, mirror=None, timeout=60) -> Pat
             raise DataError(
                 f"{origin} is truncated or corrupt: sha256 {actual} of "
                 f"{os.path.getsize(tmp)} bytes, expected {sha256}. Replace it with a "
-                f"fresh copy of {url}" + ("." if mirror else f", or {hint}."))
+                f"fresh copy of {url}" + ("." if mirror else f", or work offline:\n{hint}."))
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

@@ -254,13 +254,13 @@ def test_truncated_download_raises_and_leaves_nothing(server, cache):
 
 
 def test_http_404_raises_and_suggests_a_mirror(server, cache):
-    with pytest.raises(DataError, match=r"HTTP 404.*RNNLIB_DATA_MIRROR"):
+    with pytest.raises(DataError, match=r"(?s)HTTP 404.*RNNLIB_DATA_MIRROR"):
         fetch(NAME, f"{server}/missing.tgz", GOOD_SHA, cache_dir=cache)
     assert files_in(cache) == []
 
 
 def test_wrong_content_from_server_raises(server, cache):
-    with pytest.raises(DataError, match="truncated or corrupt.*RNNLIB_DATA_MIRROR"):
+    with pytest.raises(DataError, match=r"(?s)truncated or corrupt.*RNNLIB_DATA_MIRROR"):
         fetch(NAME, f"{server}/garbage.tgz", GOOD_SHA, cache_dir=cache)
     assert files_in(cache) == []
 
@@ -269,9 +269,68 @@ def test_unreachable_server_says_check_the_network(cache):
     with socket.socket() as sock:  # find a free port, then close it: nobody listens
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with pytest.raises(DataError, match=r"Check your network.*RNNLIB_DATA_MIRROR"):
+    with pytest.raises(DataError, match=r"(?s)Check your network.*RNNLIB_DATA_MIRROR"):
         fetch(NAME, f"http://127.0.0.1:{port}/x.tgz", GOOD_SHA, cache_dir=cache, timeout=5)
     assert files_in(cache) == []
+
+
+def _closed_port():
+    with socket.socket() as sock:  # find a free port, then close it: nobody listens
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """load_ridership() with no network (its URL points at a closed local port), no
+    mirror and an empty cache folder named by RNNLIB_CACHE_DIR; returns that folder."""
+    cache = tmp_path / "student-cache"
+    monkeypatch.setenv("RNNLIB_CACHE_DIR", str(cache))
+    monkeypatch.setattr(datasets, "RIDERSHIP_URL", f"http://127.0.0.1:{_closed_port()}/ridership.tgz")
+    return cache
+
+
+def test_offline_error_says_where_to_put_the_file_in_two_lines(offline):
+    with pytest.raises(DataError) as info:
+        datasets.load_ridership()
+    lines = str(info.value).splitlines()
+    assert len(lines) == 2, lines
+    assert "Check your network" in lines[0]
+    where = lines[1]
+    assert f"ridership.tgz (a copy of {datasets.RIDERSHIP_URL}) in {offline}" in where
+    assert "RNNLIB_DATA_MIRROR" in where and "before starting JupyterLab" in where
+    # No chained urllib/socket traceback under it.
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert files_in(offline) == []
+
+
+def test_offline_error_in_a_notebook_is_the_message_alone(offline):
+    """IPython (a notebook's kernel) shows the error as its two lines, no traceback."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    try:
+        with capture_output() as captured:
+            result = shell.run_cell("import rnnlib.datasets\nrnnlib.datasets.load_ridership()")
+    finally:
+        InteractiveShell.clear_instance()
+    assert isinstance(result.error_in_exec, DataError)
+    shown = [line for line in captured.stdout.splitlines() + captured.stderr.splitlines()
+             if line.strip()]
+    assert len(shown) == 2, shown
+    assert shown[0].startswith("DataError: downloading http://127.0.0.1:")
+    assert "Traceback" not in captured.stdout and "urllib" not in captured.stdout
+    assert str(offline) in shown[1] and "RNNLIB_DATA_MIRROR" in shown[1]
+
+
+def test_offline_with_the_file_in_the_cache_folder_works(offline, monkeypatch):
+    """What the message says works: the file copied into the cache folder is used."""
+    cache = offline
+    cache.mkdir(parents=True)
+    (cache / NAME).write_bytes(GOOD)
+    archive = fetch(NAME, datasets.RIDERSHIP_URL, GOOD_SHA)  # no network: the cached copy
+    assert archive == cache / NAME and len(read_ridership_csv(extract(archive, MEMBER))) == 3
 
 
 # --- the real ridership file (needs RNNLIB_DATA_MIRROR) ---------------------------
