@@ -29,3 +29,23 @@ def ridership(tmp_path_factory):
     from rnnlib.datasets import load_ridership
 
     return load_ridership(cache_dir=tmp_path_factory.mktemp("ridership-cache"), mirror=DATA_MIRROR)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A private PostgreSQL server for the whole session (tests/gradebooks.py)."""
+    import gradebooks
+
+    yield from gradebooks.postgres_cluster()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def gradebook(request, tmp_path_factory):
+    """Each kind of gradebook the pipeline supports, with the same interface
+    (tests/gradebooks.py): the tests that take it run once on each."""
+    import gradebooks
+
+    workspace = tmp_path_factory.mktemp(f"gradebook-{request.param}")
+    if request.param == "sqlite":
+        return gradebooks.SQLiteBooks(workspace)
+    return gradebooks.PostgresBooks(workspace, request.getfixturevalue("postgres"))
