@@ -108,8 +108,13 @@ class StudentError(Exception):
 
     def __init__(self, label, type_name, message):
         self.label, self.type_name, self.message = label, type_name, message
-        super().__init__(f"{label} raised {type_name}: {message}" if label else
-                         f"{type_name}: {message}")
+        if label and message.startswith(f"{label} "):
+            text = message  # rnnlib.grading already named the function and the error
+        elif label:
+            text = f"{label} raised {type_name}: {message}"
+        else:
+            text = f"{type_name}: {message}"
+        super().__init__(text)
 
 
 def _text(value, limit):
