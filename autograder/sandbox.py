@@ -36,13 +36,14 @@ process ids (when the kernel ends, everything it started ends).
 **No writable host folder without a bound.** The only host folder the
 kernel can write is ``ipc/``, where it must create its Unix sockets (the
 grader connects to them by path). It is writable only while the kernel
-starts, before any of the student's code can run: the kernel is started
-with ``python -P`` (the working folder is not on ``sys.path`` until IPython
-adds it for the notebook), and :func:`seal_ipc`, called by the grader as
-soon as the five sockets exist (ipykernel writes nothing there after
-them: its connection file already holds their ports), gives the folder
-and everything in it to the grader's user (mode 0700) and removes
-whatever is not a socket or a connection file. From then
+starts, before any of the student's code can run: the kernel starts
+through :data:`KERNEL_START`, which puts the working folder on ``sys.path``
+only after the seal, and :func:`seal_ipc`, called by the grader as
+soon as the five sockets exist and the kernel says it has finished with
+the folder (ipykernel has read its connection file, which it leaves as it
+is since it already holds the ports), gives the folder and everything in
+it to the grader's user (mode 0700) and removes whatever is not a socket,
+a connection file or one of the two markers. From then
 on the kernel can write nothing there; until then only ipykernel runs, and
 ``RLIMIT_FSIZE`` bounds each file. The student's working folder is bound
 read-only. So the kernel writes at most ``tmp_mb`` MB to each tmpfs (RAM)
@@ -76,7 +77,39 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/nsswitch.conf",
              "/etc/localtime", "/etc/timezone", "/etc/fonts")
 #: What a kernel's socket folder may hold after :func:`seal_ipc` (besides the sockets).
-IPC_FILES = ("kernel.json", "launch.json")
+IPC_FILES = ("kernel.json", "launch.json", "started", "sealed")
+
+#: How a kernel starts (``python -c``): ipykernel, which says when it has
+#: finished with its socket folder (``started``: its sockets are bound and
+#: its connection file read) and then waits until :func:`seal_ipc` has
+#: taken the folder back before its working folder (the student's files)
+#: joins ``sys.path``. Until then nothing of the student's can run.
+KERNEL_START = """\
+import os, sys, time
+if sys.path and sys.path[0] in ("", os.getcwd()):
+    del sys.path[0]
+from ipykernel.kernelapp import IPKernelApp
+
+
+class SealedStart(IPKernelApp):
+    def init_path(self):
+        ipc = os.path.dirname(self.abs_connection_file)
+        with open(os.path.join(ipc, "started"), "w"):
+            pass
+        sealed = os.path.join(ipc, "sealed")
+        while True:
+            try:
+                os.stat(sealed)
+                break
+            except PermissionError:  # the folder is the grader's now
+                break
+            except FileNotFoundError:
+                time.sleep(0.01)
+        super().init_path()
+
+
+SealedStart.launch_instance()
+"""
 
 _probe_cache: dict = {}
 
@@ -363,9 +396,7 @@ def kernel_command(jail, kernel_dir, workdir, connection_file, python=sys.execut
         "mkdirs": [home, env["IPYTHONDIR"], env["JUPYTER_RUNTIME_DIR"]],
         "cwd": str(workdir),
         "env": env,
-        # -P: the working folder (the student's files) is not on sys.path
-        # while ipykernel starts, so none of them runs before seal_ipc
-        "argv": [python, "-P", "-m", "ipykernel_launcher", "-f", str(kernel_json)],
+        "argv": [python, "-c", KERNEL_START, "-f", str(kernel_json)],
     }
     launch_json = ipc / "launch.json"
     launch_json.write_text(json.dumps(launch), encoding="utf-8")
@@ -378,20 +409,14 @@ def kernel_command(jail, kernel_dir, workdir, connection_file, python=sys.execut
 
 
 def ipc_ready(kernel_dir, connection_info):
-    """Has the kernel created its five sockets? (ipykernel binds them, then
-    leaves its connection file as it is, since it already holds their
-    ports: nothing more of it is written there)"""
-    ipc = Path(kernel_dir) / "ipc"
+    """Has the kernel finished with its socket folder: its five sockets
+    bound, its connection file read, and ``started`` written (see
+    :data:`KERNEL_START`)?"""
     ip = connection_info["ip"]
     for name in ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"):
         if not os.path.exists(f"{ip}-{connection_info[name]}"):
             return False
-    try:
-        with open(ipc / "kernel.json", encoding="utf-8") as f:
-            written = json.load(f)
-    except (OSError, ValueError):
-        return False
-    return isinstance(written, dict)
+    return (Path(kernel_dir) / "ipc" / "started").is_file()
 
 
 def seal_ipc(kernel_dir, connection_info):
@@ -409,6 +434,7 @@ def seal_ipc(kernel_dir, connection_info):
     if uid == 0:
         os.chown(ipc, uid, gid, follow_symlinks=False)
     os.chmod(ipc, 0o700)  # no sticky bit: the kernel's files below are ours to remove
+    sealed = ipc / "sealed"  # the kernel's start waits for it (see KERNEL_START)
     removed = []
     for entry in os.scandir(ipc):
         mode = entry.stat(follow_symlinks=False).st_mode
@@ -424,6 +450,8 @@ def seal_ipc(kernel_dir, connection_info):
         if uid == 0:
             os.chown(entry.path, uid, gid, follow_symlinks=False)
         os.chmod(entry.path, 0o600)
+    sealed.write_bytes(b"")
+    os.chmod(sealed, 0o600)
     return removed
 
 

@@ -125,6 +125,7 @@ def test_the_jail_holds_only_the_allow_list(tmp_path, solution_copies):
         "print(json.dumps({'read': read, 'root': sorted(os.listdir('/')),\n"
         "                  'etc': sorted(os.listdir('/etc')),\n"
         "                  'repo': sorted(os.listdir(os.path.dirname(os.path.dirname(rnnlib.__file__)))),\n"
+        "                  'pythons': sorted(os.listdir(os.path.dirname(sys.base_prefix))),\n"
         "                  'uid': os.getuid(), 'prefix': sys.prefix}))\n"
     )
     run = run_in_jail(tmp_path, code)
@@ -136,6 +137,7 @@ def test_the_jail_holds_only_the_allow_list(tmp_path, solution_copies):
     assert "shadow" not in seen["etc"] and "ld.so.cache" in seen["etc"]
     assert sorted(seen["repo"]) == sorted([".venv", "autograder", "rnnlib"]), seen["repo"]
     assert seen["prefix"] == sys.prefix
+    assert seen["pythons"] == [os.path.basename(os.path.realpath(sys.base_prefix))]  # one version only
     if os.geteuid() == 0:
         assert seen["uid"] >= sandbox.Jail().uid_base
 
@@ -211,6 +213,8 @@ def test_seal_ipc_takes_the_folder_back_and_keeps_only_sockets(tmp_path):
     s = socket.socket(socket.AF_UNIX)
     s.bind(f"{ipc}/k-5")
     socks.append(s)
+    assert not sandbox.ipc_ready(tmp_path, info)  # the kernel has not said it has finished
+    (ipc / "started").write_bytes(b"")
     assert sandbox.ipc_ready(tmp_path, info)
     (ipc / "junk").write_bytes(b"x" * 1000)
     (ipc / "k-6").write_bytes(b"not a socket")
@@ -218,7 +222,8 @@ def test_seal_ipc_takes_the_folder_back_and_keeps_only_sockets(tmp_path):
     (ipc / "dir" / "f").write_bytes(b"y")
     removed = sandbox.seal_ipc(tmp_path, info)
     assert sorted(removed) == ["dir", "junk", "k-6"]
-    assert sorted(os.listdir(ipc)) == ["k-1", "k-2", "k-3", "k-4", "k-5", "kernel.json"]
+    assert sorted(os.listdir(ipc)) == ["k-1", "k-2", "k-3", "k-4", "k-5", "kernel.json", "sealed",
+                                       "started"]
     assert (ipc.stat().st_mode & 0o777) == 0o700 and ipc.stat().st_uid == os.geteuid()
     for s in socks:
         s.close()
@@ -320,6 +325,8 @@ print("found:", found)
 
 
 WRITES_EVERYWHERE = '''import errno, json, os, site
+import helper_module  # a file of the submission: the working folder is on sys.path
+print("HELPER", helper_module.VALUE)
 from ipykernel.kernelapp import IPKernelApp
 ipc = os.path.dirname(IPKernelApp.instance().connection_file)
 places = {"ipc": ipc, "work": os.getcwd(), "tmp": "/tmp", "shm": "/dev/shm",
@@ -400,7 +407,8 @@ def jail_class(tmp_path_factory, solution_copies):
     write("correct", grader_class.submission(rel, ref))
     write("reads-everything", grader_class.submission(
         rel, {**garbage, n1: reads_everything(_secrets() + solution_copies)}))
-    write("writes-everywhere", grader_class.submission(rel, {**ref, n1: ref[n1] + WRITES_EVERYWHERE}))
+    folder = write("writes-everywhere", grader_class.submission(rel, {**ref, n1: ref[n1] + WRITES_EVERYWHERE}))
+    (folder / "helper_module.py").write_text("VALUE = 6 * 7\n")
     write("forged-grade-true", grader_class.submission(rel, ref, edit=forged_grade))
     write("forged-tests-as-answers", grader_class.submission(rel, garbage, edit=tests_as_answers))
     (submitted / "link-student").symlink_to(submitted / "correct")
@@ -477,6 +485,7 @@ def test_the_kernel_found_nothing_to_read(jail_class, solution_copies):
 @needs_bwrap
 def test_the_kernel_wrote_nothing_to_the_host_disk(jail_class):
     course, _, _ = jail_class
+    assert "HELPER 42" in _outputs(course, "writes-everywhere")
     match = re.search(r"WRITES (\{[^}]*\})", _outputs(course, "writes-everywhere").replace('\\"', '"'))
     assert match, _outputs(course, "writes-everywhere")[:2000]
     writes = json.loads(match.group(1))
