@@ -80,6 +80,14 @@ MAX_CONFIG_CHARS = 2_000_000
 MAX_CONFIG_DEPTH = 60
 MAX_WEIGHT_ARRAYS = 400
 MAX_WEIGHT_BYTES = 32 * 1024 * 1024
+#: The largest size a layer's config may give (units, dimensions, steps): models of
+#: the course have tens of units; a config is rebuilt in the grader, so a huge
+#: layer would be a memory bomb there.
+MAX_LAYER_SIZE = 1024
+MAX_LAYERS = 64
+MAX_PARAMETERS = 16_000_000  # an upper bound, from the units of every layer
+_SIZE_KEYS = {"units", "n", "filters", "batch_shape", "target_shape", "input_shape", "input_dim",
+              "output_dim", "kernel_size", "dims", "shape", "axis"}
 MAX_BATCHES = 5000
 MAX_DATASET_BYTES = 32 * 1024 * 1024
 
@@ -188,6 +196,48 @@ def check_config(tree, what="the model"):
     walk(tree, 0)
 
 
+def check_sizes(tree, what="the model"):
+    """Raise :class:`ModelRefused` when the config asks for layers larger than
+    the grader rebuilds (:data:`MAX_LAYER_SIZE`, :data:`MAX_LAYERS`,
+    :data:`MAX_PARAMETERS`)."""
+    layers, parameters = 0, 0
+
+    def sizes(value):
+        if isinstance(value, bool) or value is None:
+            return []
+        if isinstance(value, (int, float)):
+            return [value]
+        if isinstance(value, list):
+            return [n for v in value for n in sizes(v)]
+        return []
+
+    def walk(node):
+        nonlocal layers, parameters
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        if node.get("module") == "keras.layers":
+            layers += 1
+        for key, value in node.items():
+            if key in _SIZE_KEYS:
+                for n in sizes(value):
+                    if not -10 <= n <= MAX_LAYER_SIZE:
+                        raise ModelRefused(f"{what} asks for a {key} of {n}: the grader rebuilds "
+                                           f"layers of at most {MAX_LAYER_SIZE} units or steps")
+                if key == "units" and isinstance(value, int):
+                    parameters += 4 * value * (value + MAX_LAYER_SIZE + 1)  # up to 4 gates
+            walk(value)
+
+    walk(tree)
+    if layers > MAX_LAYERS:
+        raise ModelRefused(f"{what} has {layers} layers; the grader rebuilds at most {MAX_LAYERS}")
+    if parameters > MAX_PARAMETERS:
+        raise ModelRefused(f"{what} is too large for the grader to rebuild")
+
+
 def _load_json(text, what):
     if not isinstance(text, str):
         raise ModelRefused(f"{what} is not JSON text")
@@ -240,6 +290,7 @@ def model_data_from_parts(config, weights, compile_config=None, training=None, w
         raise ModelRefused(f"{what}'s config does not describe a model")
     tree.pop("compile_config", None)
     check_config(tree, what)
+    check_sizes(tree, what)
     if tree.get("class_name") not in ("Sequential", "Functional", "Model"):
         raise ModelRefused(f"{what} is a {tree.get('class_name')}, not a Keras model")
     compiled = None
@@ -345,7 +396,11 @@ def rebuild_model(data, name="your model"):
     import keras
     from keras.saving import deserialize_keras_object
 
-    check_config(data.config, name)  # again: a ModelData may have been built by hand
+    try:  # again: a ModelData may have been built by hand
+        check_config(data.config, name)
+        check_sizes(data.config, name)
+    except ModelRefused as exc:
+        raise AssertionError(str(exc)) from None
     weights = _check_weights(data.weights, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

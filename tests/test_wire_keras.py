@@ -158,6 +158,19 @@ def test_oversize_weights_and_configs_are_refused(monkeypatch):
         wire.Decoder().decode(hand_written(config, []))
 
 
+def test_a_config_that_asks_for_huge_layers_is_refused_before_it_is_built():
+    config = json.loads(forecaster().to_json())
+    config["config"]["layers"][1]["config"]["units"] = 200_000
+    with pytest.raises(wire.WireError, match="units of 200000"):
+        wire.Decoder().decode(hand_written(config, []))
+    many = json.loads(forecaster().to_json())
+    many["config"]["layers"] += [many["config"]["layers"][2]] * 100
+    with pytest.raises(wire.WireError, match="layers; the grader rebuilds at most"):
+        wire.Decoder().decode(hand_written(many, []))
+    with pytest.raises(AssertionError, match="units of 200000"):
+        grading.check_keras_model(grading_keras.ModelData(config, []))
+
+
 def test_training_records_and_weights_that_are_not_data_are_refused():
     config = json.loads(forecaster().to_json())
     with pytest.raises(wire.WireError, match="bad epochs_run"):
