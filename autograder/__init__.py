@@ -22,9 +22,11 @@ module                 what it does
                        local MathJax
 ``store``              the main gradebook: one transaction per student
 ``pipeline``           plans the run, starts the workers, merges, resumes
-``report``             grades.csv and the class report (HTML and PNG)
+``report``             grades.csv and the class report (HTML and PNG): statistics
+                       of the graded, the common mistakes, flags, the missing
 ``collect``            ``--zip``: Canvas, Moodle, Blackboard and plain file names
                        into submitted/, never guessing a student
+``course``             ``autograder init-course``: a course folder outside the clone
 =====================  ====================================================
 
 Importing this package imports nothing else: ``kernel_side`` runs inside

@@ -1,5 +1,5 @@
 """The ``autograder`` command (instructors): ``autograder grade``, ``autograder report``,
-``autograder sandbox``. See ``appendix/instructors.md``.
+``autograder init-course``, ``autograder sandbox``. See ``appendix/instructors.md``.
 
 Nothing heavy is imported until a subcommand runs.
 """
@@ -64,11 +64,30 @@ def _parser():
     g.add_argument("--help-config", action="store_true",
                    help="list the RnnlibGrader options of nbgrader_config.py and exit")
 
-    r = sub.add_parser("report", help="write grades.csv and the class report from the gradebook")
-    r.add_argument("assignments", nargs="+")
-    r.add_argument("--course", default=".")
-    r.add_argument("--db", dest="db_url", default=None)
-    r.add_argument("--out", default=None)
+    r = sub.add_parser("report", help="write grades.csv and the class report from the gradebook",
+                       description="Write grades.csv, report.html and the plots again from the "
+                       "gradebook (manual grades included), without grading. Every assignment "
+                       "of the gradebook that has submissions is in them; the ones named come "
+                       "first.")
+    r.add_argument("assignments", nargs="+", help="assignment ids (as in the gradebook)")
+    r.add_argument("--course", default=".", help="the course folder (with nbgrader_config.py); "
+                   "default: the current folder")
+    r.add_argument("--db", dest="db_url", default=None,
+                   help="SQLAlchemy URL of the gradebook (default: nbgrader's)")
+    r.add_argument("--out", default=None, help="folder of the report (default: <course>/reports)")
+    r.add_argument("--roll", default=None, metavar="FILE",
+                   help="the class roll (CSV with an id column, in the course folder; default: "
+                   "c.RnnlibGrader.roll, else the gradebook's students): who did not submit "
+                   "is listed as missing")
+
+    i = sub.add_parser("init-course", help="create a course folder outside the repository",
+                       description="Create a course folder (outside this repository) with the "
+                       "course's nbgrader_config.py, the reference solutions in solutions/, "
+                       "the student versions in exercises/ and a gradebook holding every "
+                       "assignment (nbgrader generate_assignment). Grade in that folder.")
+    i.add_argument("folder", help="the new course folder, e.g. ~/courses/rnn-2026")
+    i.add_argument("--assignment", action="append", dest="assignments", metavar="ID",
+                   help="only this assignment (repeatable; default: all)")
 
     sub.add_parser("sandbox", help="show how student kernels would be confined on this machine")
     return parser
@@ -86,6 +105,8 @@ def main(argv=None):
         return _sandbox()
     if args.command == "report":
         return _report(args)
+    if args.command == "init-course":
+        return _init_course(args)
     return _grade(args)
 
 
@@ -97,10 +118,26 @@ def _sandbox():
     return 0
 
 
+def _init_course(args):
+    from autograder.course import CourseError, init_course
+
+    try:
+        folder, assignments = init_course(args.folder, args.assignments)
+    except CourseError as exc:
+        print(f"autograder init-course: {exc}", file=sys.stderr)
+        return 2
+    print(f"created the course in {folder} with {len(assignments)} assignment(s): "
+          f"{', '.join(assignments)}")
+    print(f"next: put the submissions in {folder / 'submitted'}/<student>/<assignment>/, then\n"
+          f"  cd {folder} && autograder grade <assignment>")
+    return 0
+
+
 def _report(args):
     from autograder import report, settings, store
 
-    s = settings.resolve(args.course, db_url=args.db_url)
+    s = settings.resolve(args.course, {"roll": args.roll} if args.roll else None,
+                         db_url=args.db_url)
     engine = store.make_engine(s.db_url)
     store.prepare(engine)
     path = report.write(s, engine, args.assignments, args.out)

@@ -226,7 +226,17 @@ def finish(folder, mathjax_source):
 
 
 def configure(config):
-    """Add :class:`SafeFeedback` to nbgrader's feedback preprocessors in ``config``."""
+    """Add :class:`SafeFeedback` to nbgrader's feedback preprocessors in
+    ``config``, and load MathJax from ``mathjax/`` (:func:`finish` puts it there)."""
+    configure_nbgrader(config)
+    config.HTMLExporter.mathjax_url = MATHJAX_ENTRY
+    return config
+
+
+def configure_nbgrader(config):
+    """For ``nbgrader generate_feedback`` itself (a course's nbgrader_config.py):
+    hidden tests removed and outputs sanitised; the page still loads MathJax
+    from nbgrader's CDN (``autograder grade`` writes the offline pages)."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
@@ -236,5 +246,4 @@ def configure(config):
         current.insert(at, SafeFeedback)
     config.GenerateFeedback.preprocessors = current
     config.HTMLExporter.sanitize_html = True
-    config.HTMLExporter.mathjax_url = MATHJAX_ENTRY
     return config

@@ -78,8 +78,8 @@ def course_lock(course):
         handle.seek(0)
         holder = handle.read().strip()
         handle.close()
-        raise GradingError(f"another `autograder grade` is running on this course ({holder}); "
-                           "wait for it to finish") from None
+        raise GradingError(f"another run is in progress: another `autograder grade` is running "
+                           f"on this course ({holder or 'starting'}); wait for it to finish") from None
     handle.seek(0)
     handle.truncate()
     handle.write(f"pid {os.getpid()}")
@@ -383,10 +383,12 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
         if merge_hook is not None:
             merge_hook(result)
         status = result["status"]
-        if status != "graded" and result.get("log"):  # nbgrader's messages, for the instructor
+        if status != "graded":  # why, and nbgrader's messages, for the instructor
             path = log_dir / result["assignment"] / f"{result['student']}.log"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("\n".join(result["log"]) + "\n", encoding="utf-8")
+            path.write_text("\n".join([f"{status}: {result.get('reason', '')}",
+                                       *(f"note: {n}" for n in result.get("notes", [])),
+                                       *result.get("log", [])]) + "\n", encoding="utf-8")
         summary.graded += status == "graded"
         summary.ungradeable += status == "ungradeable"
         summary.errors += status == "error"

@@ -178,7 +178,7 @@ class Worker:
             folder = main / setup["dirs"]["submitted"] / student / assignment
         sub = intake.inspect_submission(folder, layout, max_bytes=setup["max_notebook_bytes"])
         if sub.status != "ok":
-            result = self.result(task, "ungradeable", sub.reason)
+            result = self.result(task, "ungradeable", explain(sub.reason, folder))
             result["score"], result["max_score"] = 0.0, _max_score(layout)
             if task["kind"] == "grade":
                 self._unpublish(assignment, student)
@@ -426,6 +426,34 @@ def _plain_files(folder):
         return []
     return [(rel, path) for rel, path in submitted_files(folder)
             if not rel.endswith(".ipynb") and rel != "timestamp.txt"]
+
+
+_JSON_ERROR = re.compile(r"^(?P<file>.+?) is not a valid notebook: invalid JSON at line "
+                         r"(?P<line>\d+), column \d+ \((?P<msg>[^)]*)\)")
+_JSON_WORDS = {"Unterminated string starting at": "unterminated string",
+               "Expecting value": "a value is missing",
+               "Expecting ',' delimiter": "a ',' is missing",
+               "Expecting property name enclosed in double quotes": "a name is missing"}
+
+
+def explain(reason, folder):
+    """The intake's reason, in words an instructor can act on: a notebook whose
+    JSON breaks off on its last line was cut short (an upload or a save that
+    did not finish)."""
+    match = _JSON_ERROR.match(reason or "")
+    if not match:
+        return reason
+    what = _JSON_WORDS.get(match["msg"], match["msg"].lower())
+    try:
+        lines = (Path(folder) / match["file"]).read_bytes().count(b"\n") + 1
+    except OSError:
+        return reason
+    if int(match["line"]) >= lines - 1:
+        return (f"{match['file']} looks truncated ({what} at line {match['line']}, its last "
+                "line): the file ends in the middle of the notebook, as when an upload or a "
+                f"save did not finish; ask the student for it again ({reason})")
+    return (f"{match['file']} is damaged ({what} at line {match['line']} of {lines}): it was "
+            f"probably edited by hand outside Jupyter ({reason})")
 
 
 def _max_score(layout):
