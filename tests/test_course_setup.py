@@ -118,3 +118,30 @@ def test_a_second_run_during_a_first_says_another_run_is_in_progress(course):
     assert "has no assignment" not in second.stderr + second.stdout
     assert first.returncode == 0, err
     assert "graded 2," in out
+
+
+@pytest.mark.slow
+def test_nbgrader_own_feedback_hides_the_hidden_tests_in_such_a_course(course):
+    """After grading by hand, an instructor may run `nbgrader generate_feedback`
+    in the course folder: the folder's config keeps the hidden tests out."""
+    student = "quick"
+    if not (course / "autograded" / student / A1).is_dir():
+        release = nbformat.read(course / "exercises" / A1 / f"{NOTEBOOK}.ipynb", as_version=4)
+        folder = course / "submitted" / student / A1
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(grader_class.submission(release, grader_class.reference_answers()),
+                       folder / f"{NOTEBOOK}.ipynb")
+        done = run("grade", A1, "--course", str(course), "--student", student, "-j", "1",
+                   "--no-progress", "--no-feedback", "--set", "memory_mb=1536",
+                   "--set", "processes=64")
+        assert done.returncode == 0, done.stderr
+    autograded = (course / "autograded" / student / A1 / f"{NOTEBOOK}.ipynb").read_text()
+    assert "_reference_unroll" in autograded
+    done = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "generate_feedback", A1,
+                           "--student", student, "--force"],
+                          cwd=course, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    page = (course / "feedback" / student / A1 / f"{NOTEBOOK}.html").read_text()
+    assert "Score:" in page
+    for marker in ("BEGIN HIDDEN TESTS", "_reference_step", "_reference_unroll", "fresh_rng"):
+        assert marker not in page, marker
