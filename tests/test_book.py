@@ -389,3 +389,98 @@ def test_network_guard_catches_external_requests(browser, server):
         visit.close()
     assert outcome == "blocked"
     assert visit.external == ["https://cdn.example.org/mathjax.js"]
+
+
+# --------------------------------------------------------------------------- phone width
+
+PHONE = {"width": 390, "height": 844}
+# Every display equation at the current width: its box must lie inside its div.math
+# (nothing cut off on either side), a box narrower than its content must scroll, and
+# with the box scrolled to the start no character lies left of the box.
+WIDE_MATH_JS = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
+  return Array.from(document.querySelectorAll('div.math mjx-container[display="true"]'), (box, i) => {
+    box.scrollLeft = 0;
+    const outer = box.closest('div.math').getBoundingClientRect(), r = box.getBoundingClientRect();
+    const chars = Array.from(box.querySelectorAll('mjx-c'), c => c.getBoundingClientRect().left);
+    const style = getComputedStyle(box);
+    return {index: i, label: box.closest('div.math').id || box.textContent.slice(0, 40),
+            outside: r.left < outer.left - 1 || r.right > outer.right + 1,
+            wider: box.scrollWidth > box.clientWidth + 1,
+            scrolls: ['auto', 'scroll'].includes(style.overflowX),
+            lost_left: chars.length > 0 && Math.min(...chars) < r.left - 1};
+  });
+}"""
+# The site navigation: the dialog pydata-sphinx-theme opens, and the links in it.
+MENU_JS = """() => {
+  const dialog = document.getElementById('pst-primary-sidebar-modal');
+  if (!dialog) return {dialog: false};
+  const links = Array.from(dialog.querySelectorAll('.bd-docs-nav a'))
+    .filter(a => a.getBoundingClientRect().width > 0);
+  return {dialog: true, open: dialog.open, links: links.length};
+}"""
+
+
+class PhoneVisit(Visit):
+    """A Visit at a phone's width (390 px, touch)."""
+
+    def __init__(self, browser, base):
+        super().__init__(browser, base)
+        self.context.close()
+        self.context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                           device_scale_factor=2, service_workers="block")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.console_errors.append(f"uncaught: {e}"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", toc_docnames())
+def test_page_at_phone_width(name, browser, server, screenshots):
+    """At 390 px: wide equations scroll instead of losing their left side, and the
+    navigation button opens the menu (not just its tooltip)."""
+    visit = PhoneVisit(browser, server)
+    try:
+        page = visit.page
+        page.goto(f"{server}/{name}.html", wait_until="load")
+        equations = page.evaluate(WIDE_MATH_JS)
+        before = page.evaluate(MENU_JS)
+        toggle = page.locator(".primary-toggle:visible")
+        toggles = toggle.count()
+        if toggles:
+            toggle.first.tap()
+            page.wait_for_function(
+                "() => { const d = document.getElementById('pst-primary-sidebar-modal');"
+                " return d && d.open; }", timeout=10_000, polling=100)
+        after = page.evaluate(MENU_JS)
+        page.screenshot(path=str(screenshots / f"phone-{name.replace('/', '__')}.png"))
+    finally:
+        visit.close()
+    assert visit.console_errors == [] and visit.external == []
+    assert [e for e in equations if e["outside"]] == [], "equations wider than the page, cut off"
+    assert [e for e in equations if e["wider"] and not e["scrolls"]] == [], "wide equations that do not scroll"
+    assert [e for e in equations if e["lost_left"]] == [], "equations whose left side cannot be reached"
+    assert toggles == 1, "one visible navigation button at phone width"
+    assert before["dialog"] and not before["open"]
+    assert after["open"] and after["links"] >= len(toc_docnames()) - 1, after
+
+
+@pytest.mark.slow
+def test_phone_checks_can_fail(browser, server):
+    """Without the book's fixes (book-static/ blocked), the phone checks fail: the menu
+    stays closed and chapter 1's numbered equation sticks out of the page."""
+    visit = PhoneVisit(browser, server)
+    try:
+        page = visit.page
+        page.route("**/_static/mobile-nav.js*", lambda route: route.abort())
+        page.route("**/_static/wide-math.css*", lambda route: route.abort())
+        page.goto(f"{server}/chapters/01_recurrent_neurons.html", wait_until="load")
+        equations = page.evaluate(WIDE_MATH_JS)
+        page.locator(".primary-toggle:visible").first.tap()
+        page.wait_for_timeout(1000)  # long enough for the dialog to open, if it were to
+        after = page.evaluate(MENU_JS)
+    finally:
+        visit.close()
+    assert not after["open"]
+    assert any(e["outside"] or e["lost_left"] for e in equations)
