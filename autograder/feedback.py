@@ -82,8 +82,8 @@ class SafeFeedback(Preprocessor):
         return "\n".join(out), removed
 
     def preprocess_cell(self, cell, resources, index):
+        cell.source, _ = self.remove_hidden(cell.source)  # any cell type, as nbgrader does
         if cell.cell_type == "code":
-            cell.source, _ = self.remove_hidden(cell.source)
             outputs = []
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error" and _is_test(cell):

@@ -156,6 +156,53 @@ def _html_escaped(text):
     return html.escape(text, quote=False)
 
 
+def test_the_feedback_preprocessor_on_its_own():
+    from traitlets.config import Config
+
+    nb = nbformat.v4.new_notebook()
+    test = nbformat.v4.new_code_cell("check(f)\n### BEGIN HIDDEN TESTS\ndef _ref(): pass\n"
+                                     "### END HIDDEN TESTS\nprint('done')")
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "t", "points": 1}
+    test.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue="f is wrong",
+                                           traceback=["----> 3 def _ref(): pass", "CheckFailed"]),
+                    nbformat.v4.new_output("display_data", data={
+                        "application/javascript": "alert(1)", "text/plain": "<JS>"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("a\n### BEGIN HIDDEN TESTS\nsecret\n"
+                                              "### END HIDDEN TESTS\nb"),
+                test, nbformat.v4.new_code_cell("x = 1\n### BEGIN HIDDEN TESTS\nsecret = 2\n")]
+    nb, _ = feedback.SafeFeedback(config=Config()).preprocess(nb, {})
+    text = json.dumps(nb)
+    assert "secret" not in text and "_ref" not in text
+    assert nb.cells[0].source == "a\n" + feedback.HIDDEN_NOTE + "\nb"
+    assert nb.cells[1].source.endswith("print('done')")  # the visible part stays
+    assert nb.cells[1].outputs[0]["traceback"] == ["CheckFailed: f is wrong"]
+    assert nb.cells[1].outputs[1]["data"] == {"text/plain": "<JS>"}
+    # a course's own delimiters (ClearHiddenTests) are honoured
+    config = Config()
+    config.ClearHiddenTests.begin_test_delimeter = "HIDE FROM HERE"
+    config.ClearHiddenTests.end_test_delimeter = "HIDE TO HERE"
+    cell = nbformat.v4.new_code_cell("a\n# HIDE FROM HERE\nsecret\n# HIDE TO HERE\nb")
+    nb2 = nbformat.v4.new_notebook(cells=[cell])
+    nb2, _ = feedback.SafeFeedback(config=config).preprocess(nb2, {})
+    assert "secret" not in nb2.cells[0].source and nb2.cells[0].source.endswith("b")
+
+
+def test_the_page_sanitiser_on_its_own():
+    page = ("<html><head><script src='https://cdn.example/mathjax.js'></script></head><body>"
+            "<p onclick='x()'>hi</p><script>evil()</script><a href='javascript:evil()'>l</a>"
+            "<img src='data:image/png;base64,AAAA'><img src='https://tracker.example/p.png'>"
+            "<div class='output'>$x^2$</div></body></html>")
+    out = feedback.rewrite_page(page)
+    tags = _Tags(out[out.index("<body"):]).tags
+    assert [t for t, _ in tags if t == "script"] == []
+    assert all(not k.startswith("on") for _, a in tags for k in a)
+    srcs = [a.get("src") for t, a in tags if t == "img"]
+    assert srcs == ["data:image/png;base64,AAAA", None]
+    assert [a.get("href") for t, a in tags if t == "a"] == [None]
+    assert "&lt;script&gt;evil()&lt;/script&gt;" in out  # shown as text
+    assert "cdn.example" not in out and feedback.MATHJAX_ENTRY in out and "$x^2$" in out
+
+
 class _Tags(__import__("html.parser").parser.HTMLParser):
     """Every element of a page, with its attributes (what a browser would build)."""
 
