@@ -239,13 +239,6 @@ def test_validate_fails_on_the_untouched_a1(kit):
     assert "=" * 300 in untouched and "=" * 301 not in untouched
 
 
-# Known bug, outside this test's files: rnnlib.grading.ALWAYS_ALLOWED names the
-# instructors' `autograder` package, and grading._resolve() cannot import it in a
-# student environment (which must not have it), so every visible test cell raises
-# "ValueError: Empty module name". Strict: once grading skips modules that are not
-# installed, this XPASSes and fails until the marker is removed.
-@pytest.mark.xfail(strict=True, reason="rnnlib.grading needs autograder importable "
-                   "(ALWAYS_ALLOWED / _resolve); the student kit has no autograder")
 def test_validate_passes_on_a1_answered_from_the_reference(kit):
     import grader_class
 
