@@ -35,6 +35,7 @@ from traitlets import Bool, Unicode
 MATHJAX_FILES = ("tex-chtml-full.js", "ui/safe.js", "LICENSE")
 MATHJAX_FOLDERS = ("output/chtml/fonts/woff-v2",)
 MATHJAX_ENTRY = "mathjax/tex-chtml-full.js"
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3.2.2/es5/tex-chtml-full.js"
 
 #: Output types shown in feedback; anything else (JavaScript, SVG, widget
 #: state, vendor types) is dropped.
@@ -170,7 +171,10 @@ def mathjax_head(src=MATHJAX_ENTRY):
         "  options: {enableMenu: false}\n"
         "};\n"
         "</script>\n"
-        f'<script id="MathJax-script" src="{src}"></script>\n')
+        # a page copied without its mathjax/ folder (nbgrader's release_feedback copies
+        # the pages only) falls back to the same MathJax from a CDN, when online
+        f'<script id="MathJax-script" src="{src}" onerror="var s = document.createElement('
+        f"'script'); s.src = '{MATHJAX_CDN}'; document.head.appendChild(s);\"></script>\n")
 
 
 _MATHJAX_SCRIPTS = re.compile(

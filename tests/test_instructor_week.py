@@ -433,3 +433,29 @@ def test_the_histogram_counts_whole_students(regraded, tmp_path):
     _, ticks = report._plots(A1, data[A1], stats, tmp_path)
     assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
     assert (tmp_path / f"{A1}-scores.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.slow
+def test_a_page_without_its_mathjax_folder_falls_back_to_the_cdn(week, browser, tmp_path):
+    course, _, _ = week
+    alone = tmp_path / "page.html"  # as nbgrader's release_feedback copies it: the page only
+    shutil.copyfile(feedback_page(course, "ada"), alone)
+    context = browser.new_context(service_workers="block")
+    requested = []
+
+    def route(r):
+        requested.append(r.request.url)
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            r.abort("blockedbyclient")
+
+    context.route("**/*", route)
+    page = context.new_page()
+    try:
+        page.goto(alone.as_uri(), wait_until="load")
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+    assert any(u.endswith("/mathjax/tex-chtml-full.js") for u in requested)
+    assert feedback.MATHJAX_CDN in requested  # tried, and only because the local copy is missing
