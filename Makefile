@@ -127,4 +127,4 @@ exercises: $(STAMP)
 # of solutions/*.py. When the book is built (_build/html), a copy goes to
 # _build/html/downloads/rnn-course-student.zip, where the book's exercises page links.
 student-kit: $(STAMP)
-	$(BIN)/python kit/build.py $(if $(wildcard _build/html/index.html),--book _build/html)
+	$(BIN)/python kit/build.py $$(test -f _build/html/index.html && echo --book _build/html)

@@ -484,3 +484,23 @@ def test_phone_checks_can_fail(browser, server):
         visit.close()
     assert not after["open"]
     assert any(e["outside"] or e["lost_left"] for e in equations)
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def test_exercises_page_links_to_the_kit_and_each_exercise_has_a_download(student_build):
+    """The student kit's link (make student-kit copies the kit to that path next to a
+    built book) and each exercise's download button, giving the released notebook."""
+    guide = (student_build / "appendix" / "doing_the_exercises.html").read_text()
+    assert 'href="../downloads/rnn-course-student.zip"' in guide
+    kit_build = REPO / "kit" / "build.py"
+    assert 'downloads / f"{COURSE}-student.zip"' in kit_build.read_text()
+    exercises = [n for n in toc_docnames() if n.startswith("exercises/")]
+    assert len(exercises) == len(list((REPO / "exercises").glob("*/*.ipynb")))
+    for name in exercises:
+        page = (student_build / f"{name}.html").read_text()
+        href = re.search(r'href="([^"]*_sources/[^"]*\.ipynb)"', page)
+        assert href, f"{name}: no download button for the notebook"
+        target = (student_build / name).parent / href[1]
+        assert target.resolve().read_bytes() == (REPO / f"{name}.ipynb").read_bytes(), name
