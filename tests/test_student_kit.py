@@ -219,6 +219,80 @@ def test_student_jupyter_hides_the_instructors_tools(kit):
     assert re.search(r"nbgrader\.server_extensions\.assignment_list\s+enabled", plain), plain
 
 
+def _free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_student_jupyterlab_in_a_browser(kit, tmp_path):
+    """The kit's JupyterLab (its env's config) on 127.0.0.1, in chromium: the notebook
+    has nbgrader's Validate button, the Nbgrader menu offers the Assignment List only
+    (no Formgrader, no Courses), and no Create Assignment panel exists. The course
+    venv's share/jupyter is put on JUPYTER_PATH because the test's env/ reuses the
+    course venv's packages (module docstring): a real install has them in env/share."""
+    import _browser
+    import secrets
+    import signal
+    import time
+    import urllib.request
+
+    folder = kit["folder"]
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {k: v for k, v in _start_env().items() if not k.startswith("JUPYTER")}
+    env.update(JUPYTER_PATH=str(REPO / ".venv" / "share" / "jupyter"), HOME=str(tmp_path),
+               JUPYTER_CONFIG_DIR=str(tmp_path / "config"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(tmp_path / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+    cmd = [str(folder / "env" / "bin" / "python"), "-m", "jupyterlab", "--no-browser",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder / 'work'}"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "lab.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=folder / "work", env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert proc.poll() is None, f"jupyter lab exited:\n{log.read_text()[-3000:]}"
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, f"jupyter lab not ready:\n{log.read_text()[-3000:]}"
+                time.sleep(0.5)  # polling interval
+        for browser in _browser.launch():
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.goto(f"{base}/lab/tree/exercises/{A1}/{A1_NOTEBOOK}?token={token}")
+            page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
+            page.locator(".jp-NotebookPanel-toolbar jp-button.validate-button").wait_for()
+            menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+            page.locator(".lm-MenuBar-item", has_text="Nbgrader").click()
+            items = page.locator(".lm-Menu-content .lm-Menu-item:visible .lm-Menu-itemLabel")
+            items.first.wait_for()
+            labels = items.all_inner_texts()
+            page.keyboard.press("Escape")
+            tabs = page.locator(".lm-TabBar-tab").evaluate_all(
+                "els => els.map(e => (e.getAttribute('title') || '') + ' ' + e.textContent)")
+            page.screenshot(path=str(tmp_path / "student-lab.png"))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert "Nbgrader" in menus
+    assert labels == ["Assignment List"], labels
+    assert not [t for t in tabs if "Create Assignment" in t or "nbgrader" in t.lower()], tabs
+
+
 def _validate(folder, notebook):
     return _run([str(folder / "env" / "bin" / "python"), "-m", "nbgrader", "validate", str(notebook)],
                 folder / "work", env=_start_env(), timeout=600)
