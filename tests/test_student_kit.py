@@ -326,6 +326,21 @@ def test_validate_passes_on_a1_answered_from_the_reference(kit):
     assert "VALIDATION FAILED" not in passed
 
 
+def test_a_chapter_notebook_runs_in_the_kit(kit, tmp_path):
+    """Chapter 1 as the kit ships it (with diagrams.py beside it) runs top to bottom
+    in the kit's environment: the chapters are real notebooks, not markdown source."""
+    folder = kit["folder"]
+    out = tmp_path / "executed.ipynb"
+    code, log = _run([str(folder / "env" / "bin" / "python"), "-m", "nbconvert", "--to", "notebook",
+                      "--execute", "--output", str(out), "01_recurrent_neurons.ipynb"],
+                     folder / "work" / "chapters", env=_start_env(), timeout=600)
+    assert code == 0, log[-3000:]
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs and not [o for o in outputs if o.output_type == "error"]
+    assert any(o.output_type == "display_data" and "image/png" in o.data for o in outputs)
+
+
 def test_a_second_start_never_overwrites_the_students_files(kit):
     folder = kit["folder"]
     work = folder / "work"
