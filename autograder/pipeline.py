@@ -303,20 +303,19 @@ def _plan(settings, engine, assignments, run_dir, force, only):
             plan.append({"kind": "grade", "assignment": a, "student": student, "layout": layouts[a],
                          "fingerprint": fp, "extension": ext[a].get(student),
                          "manual": manual[a].get(student)})
-        if settings.options.checker == "kernel":
-            modes[a] = ({}, "kernel")
-            continue
+        # Every test cell runs in the grader: an assignment is graded only after
+        # its reference solution has scored fully that way (cached per version).
         cached = store.cached_modes(engine, a, signatures[a])
         source = settings.course / settings.dirs["source"] / a
-        if cached is not None and not force:
-            modes[a] = (cached, "checker")
+        if cached is not None and not force and _all_in_grader(cached):
+            modes[a] = cached
         elif all((source / f"{nb}.ipynb").is_file() for nb in layouts[a]):
             calibrate.append({"kind": "calibrate", "assignment": a, "student": "_reference_",
                               "layout": layouts[a], "fingerprint": signatures[a]})
         else:
-            modes[a] = ({}, "kernel")
-            warnings.append(f"{a}: no reference solution in {source}: test cells run in the "
-                            "students' kernels (monkey-patching is not prevented)")
+            warnings.append(f"{a}: no reference solution in {source}; the assignment was not "
+                            "graded (the grader checks that every test cell runs in its own "
+                            "process on the reference first)")
     return plan, calibrate, modes, template, warnings
 
 
@@ -370,7 +369,6 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
             slot.give(queue.popleft())
         elif pending:
             task = pending.popleft()
-            task["modes"], task["default_mode"] = modes[task["assignment"]]
             slot.give(task)
 
     def finish(result):
@@ -467,12 +465,24 @@ def _crashed(slot, crashes, queue, pending):
     return _lost(task, "the grading process crashed twice on this submission", status="error")
 
 
+def _all_in_grader(modes):
+    return isinstance(modes, dict) and all(mode == "checker" for mode in modes.values())
+
+
 def _calibrated(result, engine, modes, waiting, pending, summary, bar):
     a = result["assignment"]
     students = waiting.pop(a, collections.deque())
     if result["status"] != "graded":
         summary.warnings.append(f"{a}: the reference solution could not be graded "
                                 f"({result['reason']}); the assignment was not graded")
+        bar.total -= len(students)
+        bar.refresh()
+        return
+    found = result.get("modes", {})
+    if not _all_in_grader(found):
+        failing = [f"{cell} ({why})" for cell, why in sorted(found.items()) if why != "checker"]
+        summary.warnings.append(f"{a}: test cells that cannot run in the grader's process: "
+                                f"{'; '.join(failing)}; the assignment was not graded")
         bar.total -= len(students)
         bar.refresh()
         return
@@ -485,13 +495,6 @@ def _calibrated(result, engine, modes, waiting, pending, summary, bar):
         bar.total -= len(students)
         bar.refresh()
         return
-    found = result.get("modes", {})
     store.save_modes(engine, a, result["fingerprint"], found)
-    modes[a] = (found, "checker")
-    in_kernel = sorted(cell for cell, mode in found.items() if mode == "kernel")
-    if in_kernel:
-        summary.warnings.append(f"{a}: test cells that need the kernel (monkey-patching is not "
-                                f"prevented there): {', '.join(in_kernel)}")
-    for task in students:
-        task["modes"], task["default_mode"] = modes[a]
-        pending.append(task)
+    modes[a] = found
+    pending.extend(students)

@@ -59,10 +59,6 @@ class RnnlibGrader(Configurable):
     mathjax_dir = Unicode("", help="MathJax 3's es5 folder, copied next to every feedback page "
                           "so that its math renders offline; empty: the book's copy, "
                           "build-assets/mathjax of the repository (`make` fetches it).").tag(config=True)
-    checker = Enum(["auto", "kernel"], "auto",
-                   help="auto: test cells run in the grader's process when the reference "
-                   "solution allows it; kernel: in the student's kernel, as nbgrader does."
-                   ).tag(config=True)
 
 
 @dataclass

@@ -95,6 +95,9 @@ class Worker:
         from traitlets.config import Config
 
         from . import execute  # noqa: F401 - imports nbgrader, nbclient, jupyter_client once
+        from . import engines
+
+        engines.share()  # one SQLAlchemy engine per gradebook, not ten per notebook
         from .settings import load_config
 
         self.index = index
@@ -213,7 +216,6 @@ class Worker:
 
         context = execute.Context(
             jail=setup["jail"], kernel_root=kernel_home, workdir=workdir,
-            modes=task.get("modes") or {}, default_mode=task.get("default_mode", "checker"),
             calibrate=task["kind"] == "calibrate", output_limit=setup["output_limit"],
             grace=setup["grace"], notes=list(sub.notes), prestarted=prestarted)
         execute.CONTEXT = context
@@ -256,6 +258,9 @@ class Worker:
 
     # -- the private course ---------------------------------------------
     def _reset_course(self, assignment):
+        from . import engines
+
+        engines.reset()  # a fresh gradebook file: no connection or cache of the last one
         for name in ("submitted", "autograded", "feedback"):
             shutil.rmtree(self.course / name, ignore_errors=True)
         self.course.mkdir(parents=True, exist_ok=True)
