@@ -12,6 +12,10 @@ expected scores are sums of task points, never read from a run.
 The fast tests at the top check the parts directly: the jail's contents
 (running Python in it through the real launcher), the sealed socket folder,
 and intake on symbolic links and forged metadata.
+
+Run against the grader as it was before the allow-list (commit a2c1120),
+16 of these 19 tests fail; the three that pass there (the correct and the
+writing students' scores, the launcher's rights) guard against regressions.
 """
 from __future__ import annotations
 
