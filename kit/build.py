@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -154,7 +155,9 @@ def build_wheel(dest):
             '[tool.setuptools]\npackages = ["rnnlib"]\n')
         subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
                         "--no-build-isolation", "--disable-pip-version-check",
-                        "--wheel-dir", str(dest), str(src)], check=True)
+                        "--wheel-dir", str(dest), str(src)], check=True,
+                       # setuptools' "[tool.setuptools] is beta" notice is not for students
+                       env={**os.environ, "PYTHONWARNINGS": "ignore"})
     wheels = list(Path(dest).glob("rnnlib-*.whl"))
     if len(wheels) != 1:
         raise KitError(f"expected one rnnlib wheel, got {wheels}")
