@@ -182,8 +182,25 @@ def load_ridership(cache_dir=None, mirror=None):
     (integer boardings). The raw file repeats 62 rows exactly; they are dropped,
     leaving 7,639 days. ``total_rides`` is dropped too (it is ``bus + rail``).
     """
+    graders = _graders_copy("ridership.tgz", RIDERSHIP_SHA256)
+    if graders is not None and cache_dir is None and mirror is None:
+        with tempfile.TemporaryDirectory(prefix="rnnlib-") as tmp:
+            return read_ridership_csv(extract(graders, RIDERSHIP_CSV, dest=tmp))
     archive = fetch("ridership.tgz", RIDERSHIP_URL, RIDERSHIP_SHA256, cache_dir, mirror)
     return read_ridership_csv(extract(archive, RIDERSHIP_CSV))
+
+
+def _graders_copy(filename, sha256):
+    """The course data that the instructors' grader lends its kernels
+    (``$RNNLIB_GRADER_DATA``, a read-only folder), when it holds ``filename``
+    with the right checksum; else None. It comes first, so that a notebook
+    whose cell points ``RNNLIB_DATA_MIRROR`` or ``RNNLIB_CACHE_DIR`` at a
+    folder of the student's own computer still finds the data when graded."""
+    folder = os.environ.get("RNNLIB_GRADER_DATA")
+    path = Path(folder) / filename if folder else None
+    if path is None or not path.is_file():
+        return None
+    return path if _sha256(path) == sha256 else None
 
 
 def generate_time_series(batch_size, n_steps=50, seed=None, dtype=np.float32):

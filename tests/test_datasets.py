@@ -69,7 +69,7 @@ def files_in(folder):
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     """No ambient mirror, cache dir or proxy: each test says what it uses."""
-    for var in ("RNNLIB_DATA_MIRROR", "RNNLIB_CACHE_DIR", "http_proxy", "HTTP_PROXY",
+    for var in ("RNNLIB_DATA_MIRROR", "RNNLIB_CACHE_DIR", "RNNLIB_GRADER_DATA", "http_proxy", "HTTP_PROXY",
                 "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(var, raising=False)
 
@@ -113,6 +113,32 @@ def test_mirror_and_cache_dir_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("RNNLIB_DATA_MIRROR", str(make_mirror(tmp_path, GOOD)))
     monkeypatch.setenv("RNNLIB_CACHE_DIR", str(tmp_path / "env-cache"))
     assert fetch(NAME, UNUSED_URL, GOOD_SHA) == tmp_path / "env-cache" / NAME
+
+
+def test_the_graders_copy_comes_first_whatever_a_notebook_sets(tmp_path, monkeypatch):
+    """While graded, a notebook whose cell pointed RNNLIB_DATA_MIRROR and
+    RNNLIB_CACHE_DIR at folders of the student's computer still finds the data:
+    the grader lends its kernels a read-only copy (RNNLIB_GRADER_DATA)."""
+    mirror = tmp_path / "grader-data"
+    mirror.mkdir()
+    (mirror / "ridership.tgz").write_bytes(GOOD)
+    os.chmod(mirror, 0o555)  # read-only, as in the jail
+    monkeypatch.setattr(datasets, "RIDERSHIP_SHA256", GOOD_SHA)
+    monkeypatch.setattr(datasets, "RIDERSHIP_CSV", MEMBER)
+    monkeypatch.setattr(datasets, "RIDERSHIP_URL", UNUSED_URL)
+    monkeypatch.setenv("RNNLIB_DATA_MIRROR", str(tmp_path / "on-my-laptop"))
+    monkeypatch.setenv("RNNLIB_CACHE_DIR", str(tmp_path / "my-cache"))
+    with pytest.raises(DataError, match="on-my-laptop"):
+        datasets.load_ridership()  # what the student's settings alone give
+    monkeypatch.setenv("RNNLIB_GRADER_DATA", str(mirror))
+    df = datasets.load_ridership()
+    assert list(df["bus"]) == [297192, 780827, 824923]
+    assert sorted(os.listdir(mirror)) == ["ridership.tgz"]  # nothing written beside it
+    # a copy whose checksum is wrong is passed over
+    os.chmod(mirror, 0o755)
+    (mirror / "ridership.tgz").write_bytes(GOOD[:-10])
+    with pytest.raises(DataError, match="on-my-laptop"):
+        datasets.load_ridership()
 
 
 def test_default_cache_dir_is_under_home(tmp_path, monkeypatch):
