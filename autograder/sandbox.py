@@ -88,6 +88,15 @@ KERNEL_START = """\
 import os, sys, time
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
+# What every course notebook and the grader's helper import first, loaded now:
+# a kernel started ahead (``execute.Prestarted``) does it while the previous
+# notebook is graded. Only the installed modules: the student's folder is not
+# on sys.path yet, and nothing is bound in the notebook's namespace.
+for _name in ("numpy", "rnnlib", "rnnlib.grading", "autograder.kernel_side", "autograder.wire"):
+    try:
+        __import__(_name)
+    except Exception:
+        pass
 from ipykernel.kernelapp import IPKernelApp
 
 
@@ -386,6 +395,8 @@ def kernel_command(jail, kernel_dir, workdir, connection_file, python=sys.execut
             env[name] = os.environ[name]
     if jail.data:
         env["RNNLIB_DATA_MIRROR"] = jail.data
+        # read first by rnnlib.datasets, whatever a student's cell sets the other two to
+        env["RNNLIB_GRADER_DATA"] = jail.data
     env.update(jail.env)
 
     launch = {

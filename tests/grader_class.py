@@ -409,7 +409,7 @@ def hostile_class(course, release):
         "patches-tanh": (Case("graded", (n2, n3)),
                          submission(release, with_ref(**{n1: PATCH_TANH + GARBAGE[n1]}))),
         # forging what the grader decides with, flooding its channels
-        "forges-grader-exception": (Case("graded", (), output="raised NotCheckable"),
+        "forges-grader-exception": (Case("graded", (), output="output is None"),
                                     submission(release, {t: FORGES_EXCEPTION for t in tasks})),
         "module-named-main": (Case("graded", (n2, n3)),
                               submission(release, with_ref(**{n1: MODULE_NAMED_MAIN}))),

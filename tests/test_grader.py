@@ -543,10 +543,23 @@ def every_assignment(tmp_path_factory):
             nbformat.write(grader_class.submission(release, answers), folder / f"{name}.ipynb")
         if assignment in CALLBACK_TASKS:
             _write_patching_students(course, release, assignment, ref)
+        if assignment in DATA_ASSIGNMENTS:  # a cell that points the loader at a laptop's folders
+            first = next(iter(ref))
+            folder = course / "submitted" / "sets-data-env" / assignment
+            folder.mkdir(parents=True)
+            nbformat.write(grader_class.submission(release, {**ref, first: SETS_DATA_ENV + ref[first]}),
+                           folder / f"{name}.ipynb")
     summary = pipeline.grade(course, ASSIGNMENTS, workers=2, progress=False, report=False)
     return course, summary, full
 
 
+#: Assignments that load the ridership data, and a student cell that sets the
+#: loader's folders for the student's own computer: grading must not depend on it.
+DATA_ASSIGNMENTS = {"a6_time_series_baselines"}
+SETS_DATA_ENV = """import os
+os.environ["RNNLIB_DATA_MIRROR"] = "/home/student/Downloads"
+os.environ["RNNLIB_CACHE_DIR"] = "/home/student/.cache/rnnlib"
+"""
 #: Tasks whose tests hand a function of the test's own to the student's
 #: function (it calls back into the grader; see ``checker.Channel.request``).
 CALLBACK_TASKS = {"a3_memory_cells": "influence", "a5_bptt": "numeric_gradient"}
@@ -582,6 +595,8 @@ def test_every_assignment_grades_its_reference_fully_through_the_pipeline(every_
     course, summary, full = every_assignment
     assert not [w for w in summary.warnings if assignment in w and "not graded" in w], summary.warnings
     expected = {"reference": full[assignment], "untouched": 0.0}
+    if assignment in DATA_ASSIGNMENTS:
+        expected["sets-data-env"] = full[assignment]
     if assignment in CALLBACK_TASKS:
         task_points = sum(grader_class.tasks_of(grader_class.source_notebook(assignment))
                           [CALLBACK_TASKS[assignment]].values())
