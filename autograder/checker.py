@@ -461,8 +461,9 @@ class Checker:
             elif kind == "value":
                 try:
                     self.ns[name] = decoder.decode(info.get("value"))
-                except (wire.WireError, ValueError, TypeError, KeyError, RecursionError):
-                    self.ns[name] = wire.Opaque(0, "unreadable value")
+                except (wire.WireError, ValueError, TypeError, KeyError, RecursionError) as exc:
+                    # the reason (a refused Keras layer, say) stays in the test's message
+                    self.ns[name] = wire.Opaque(0, f"unreadable value: {_text(str(exc), 500)}")
             elif kind == "unsendable":
                 self.ns[name] = wire.Opaque(0, "value too large")
             else:

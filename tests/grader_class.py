@@ -413,7 +413,7 @@ def hostile_class(course, release):
                                     submission(release, {t: FORGES_EXCEPTION for t in tasks})),
         "module-named-main": (Case("graded", (n2, n3)),
                               submission(release, with_ref(**{n1: MODULE_NAMED_MAIN}))),
-        "floods-input": (Case("graded", (n1, n3), output="unroll_neuron raised"),
+        "floods-input": (Case("graded", (n1, n3), output="StdinNotImplementedError"),
                          submission(release, with_ref(**{n2: FLOODS_INPUT}))),
         "deep-json": (Case("graded", (n1, n2), note="cannot read"),
                       submission(release, with_ref(**{n3: ref[n3] + DEEP_JSON}))),
