@@ -46,6 +46,14 @@
 # or any other part of `rnnlib`, scores 0. Each task is graded on its own, so a
 # function should not rely on your answers to other tasks.
 #
+# **The data.** The notebook reads the Chicago ridership series with
+# `rnnlib.datasets.load_ridership()`, which downloads `ridership.tgz` once. To work
+# without a network connection, put a copy of `ridership.tgz` in the cache folder
+# `~/.cache/rnnlib/` (or the folder named by `RNNLIB_CACHE_DIR`), or in any folder named
+# by the environment variable `RNNLIB_DATA_MIRROR`, set before you start JupyterLab
+# (`RNNLIB_DATA_MIRROR=/path/to/folder python3.11 start.py`). You never need a notebook
+# cell that sets it, and one that does changes nothing when the notebook is graded.
+#
 # Before you submit: *Kernel → Restart Kernel and Run All Cells*, then check that
 # every test cell runs without an error. Task 4 trains a model: the notebook takes a
 # minute or two to run.
