@@ -139,8 +139,8 @@ class Worker:
         self.log = log
 
     def prestart(self):
-        """Start the next student's kernel now: it boots while this worker
-        waits for, and reads, the next submission."""
+        """Start the next student's kernel now (if none is waiting): it boots
+        while this worker grades the current notebook and reads the next one."""
         from .execute import Prestarted
 
         if self.next_kernel is not None:
@@ -204,6 +204,9 @@ class Worker:
             self.next_kernel = None
         else:
             (kernel_home, workdir), prestarted = self._kernel_home(), None
+        # the next student's kernel boots (and loads numpy and rnnlib) while this
+        # notebook runs, rather than in the moment between two tasks
+        self.prestart()
         source_dir = self.course / "source" / assignment
         for rel, path in [*sub.files, *_plain_files(source_dir)]:
             target = workdir / rel
