@@ -7,6 +7,7 @@ resumably, on nbgrader's own course directory and gradebook:
 =====================  ====================================================
 module                 what it does
 =====================  ====================================================
+``cli``                the ``autograder`` command
 ``settings``           the options (``c.RnnlibGrader.*`` in nbgrader_config.py)
 ``intake``             checks a submission's files before anything runs
 ``sandbox``            the kernel's jail: bubblewrap, a private user id,
@@ -17,6 +18,8 @@ module                 what it does
 ``checker``            runs test cells in the grader's own process, calling
                        the student's functions in the kernel
 ``execute``            nbgrader's Execute step with all of the above
+``messages``           the Task a worker receives and the Result it sends back
+``engines``            one SQLAlchemy engine per gradebook in a worker
 ``worker``             one process: a student at a time, in a private course
 ``feedback``           feedback pages with no hidden test, sanitised, with a
                        local MathJax

@@ -170,8 +170,8 @@ def _grade(args):
           f"{summary.errors}, already finished {summary.skipped}; {summary.seconds:.1f} s")
     print(f"kernels: {summary.jail}")
     for result in summary.results:
-        if result.get("kind") == "grade" and result["status"] != "graded":
-            print(f"  {result['student']}: {result['status']}: {result['reason']}")
+        if result.kind == "grade" and result.status != "graded":
+            print(f"  {result.student}: {result.status}: {result.reason}")
     if summary.report:
         print(f"report: {summary.report}")
     return 1 if summary.errors else 0

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import intake, sandbox, store
+from .messages import CALIBRATE, ERROR, GRADE, GRADED, UNGRADEABLE, Result, Task
 from . import settings as settings_mod
 
 
@@ -61,7 +62,7 @@ class Summary:
     errors: int = 0
     skipped: int = 0
     seconds: float = 0.0
-    results: list = field(default_factory=list)   # the workers' results, in arrival order
+    results: list = field(default_factory=list)   # the workers' Results, in arrival order
     warnings: list = field(default_factory=list)
     report: Path | None = None
     jail: str = ""
@@ -300,9 +301,8 @@ def _plan(settings, engine, assignments, run_dir, force, only):
             if not force and row is not None and row["status"] in store.FINISHED \
                     and row["fingerprint"] == fp:
                 continue
-            plan.append({"kind": "grade", "assignment": a, "student": student, "layout": layouts[a],
-                         "fingerprint": fp, "extension": ext[a].get(student),
-                         "manual": manual[a].get(student)})
+            plan.append(Task(GRADE, a, student, layouts[a], fingerprint=fp,
+                             extension=ext[a].get(student), manual=manual[a].get(student)))
         # Every test cell runs in the grader: an assignment is graded only after
         # its reference solution has scored fully that way (cached per version).
         cached = store.cached_modes(engine, a, signatures[a])
@@ -310,8 +310,8 @@ def _plan(settings, engine, assignments, run_dir, force, only):
         if cached is not None and not force and _all_in_grader(cached):
             modes[a] = cached
         elif all((source / f"{nb}.ipynb").is_file() for nb in layouts[a]):
-            calibrate.append({"kind": "calibrate", "assignment": a, "student": "_reference_",
-                              "layout": layouts[a], "fingerprint": signatures[a]})
+            calibrate.append(Task(CALIBRATE, a, "_reference_", layouts[a],
+                                  fingerprint=signatures[a]))
         else:
             warnings.append(f"{a}: no reference solution in {source}; the assignment was not "
                             "graded (the grader checks that every test cell runs in its own "
@@ -345,8 +345,8 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
         "max_notebook_bytes": settings.options.max_notebook_mb * 1_000_000,
         "mathjax": _mathjax_dir(settings, summary),
     }
-    pending = collections.deque(t for t in plan if t["assignment"] in modes)
-    waiting = {a: collections.deque(t for t in plan if t["assignment"] == a)
+    pending = collections.deque(t for t in plan if t.assignment in modes)
+    waiting = {a: collections.deque(t for t in plan if t.assignment == a)
                for a in assignments if a not in modes}
     queue = collections.deque(calibrate)
     n = max(1, min(settings.workers, len(plan) + len(calibrate)))
@@ -374,23 +374,23 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
     def finish(result):
         nonlocal failed
         summary.results.append(result)
-        if result["kind"] == "calibrate":
+        if result.kind == CALIBRATE:
             _calibrated(result, engine, modes, waiting, pending, summary, bar)
             return
         store.merge(engine, result)
         if merge_hook is not None:
             merge_hook(result)
-        status = result["status"]
-        if status != "graded":  # why, and nbgrader's messages, for the instructor
-            path = log_dir / result["assignment"] / f"{result['student']}.log"
+        status = result.status
+        if status != GRADED:  # why, and nbgrader's messages, for the instructor
+            path = log_dir / result.assignment / f"{result.student}.log"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("\n".join([f"{status}: {result.get('reason', '')}",
-                                       *(f"note: {n}" for n in result.get("notes", [])),
-                                       *result.get("log", [])]) + "\n", encoding="utf-8")
-        summary.graded += status == "graded"
-        summary.ungradeable += status == "ungradeable"
-        summary.errors += status == "error"
-        failed += status != "graded"
+            path.write_text("\n".join([f"{status}: {result.reason}",
+                                       *(f"note: {n}" for n in result.notes),
+                                       *result.log]) + "\n", encoding="utf-8")
+        summary.graded += status == GRADED
+        summary.ungradeable += status == UNGRADEABLE
+        summary.errors += status == ERROR
+        failed += status != GRADED
         bar.set_postfix_str(f"{failed} not graded", refresh=False)
         bar.update(1)
 
@@ -420,7 +420,7 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
                     slot.start()
                 if result is not None:
                     slot.task = None
-                    if result.get("kind") is not None:
+                    if result is not _RETRIED:
                         finish(result)
                     assign(slot)
             for slot in slots:
@@ -447,22 +447,24 @@ def _mathjax_dir(settings, summary):
     return None
 
 
-def _lost(task, reason, status="ungradeable"):
-    return {"kind": task["kind"], "assignment": task["assignment"], "student": task["student"],
-            "status": status, "reason": reason, "notes": [], "fingerprint": task.get("fingerprint"),
-            "score": 0.0 if status == "ungradeable" else None,
-            "max_score": float(sum(sum(v["max_scores"].values()) for v in task["layout"].values()))}
+#: What :func:`_crashed` returns for a task it put back in the queue.
+_RETRIED = object()
+
+
+def _lost(task, reason, status=UNGRADEABLE):
+    return Result.of(task, status, reason, score=0.0 if status == UNGRADEABLE else None,
+                     max_score=task.max_score)
 
 
 def _crashed(slot, crashes, queue, pending):
     """A worker died under a task: try the task once more, then give up."""
     task = slot.task
-    key = (task["assignment"], task["student"])
+    key = (task.assignment, task.student)
     crashes[key] += 1
     if crashes[key] < 2:
-        (queue if task["kind"] == "calibrate" else pending).appendleft(task)
-        return {"kind": None}
-    return _lost(task, "the grading process crashed twice on this submission", status="error")
+        (queue if task.kind == CALIBRATE else pending).appendleft(task)
+        return _RETRIED
+    return _lost(task, "the grading process crashed twice on this submission", status=ERROR)
 
 
 def _all_in_grader(modes):
@@ -470,15 +472,15 @@ def _all_in_grader(modes):
 
 
 def _calibrated(result, engine, modes, waiting, pending, summary, bar):
-    a = result["assignment"]
+    a = result.assignment
     students = waiting.pop(a, collections.deque())
-    if result["status"] != "graded":
+    if result.status != GRADED:
         summary.warnings.append(f"{a}: the reference solution could not be graded "
-                                f"({result['reason']}); the assignment was not graded")
+                                f"({result.reason}); the assignment was not graded")
         bar.total -= len(students)
         bar.refresh()
         return
-    found = result.get("modes", {})
+    found = result.modes
     if not _all_in_grader(found):
         failing = [f"{cell} ({why})" for cell, why in sorted(found.items()) if why != "checker"]
         summary.warnings.append(f"{a}: test cells that cannot run in the grader's process: "
@@ -486,15 +488,15 @@ def _calibrated(result, engine, modes, waiting, pending, summary, bar):
         bar.total -= len(students)
         bar.refresh()
         return
-    if result["score"] != result["max_score"]:
-        lost = [f"{cell} ({score})" for nb in result["notebooks"].values()
-                for cell, score in nb["grades"].items() if score is not None]
+    if result.score != result.max_score:
+        lost = [f"{cell} ({score})" for nb in result.notebooks.values()
+                for cell, score in nb.grades.items() if score is not None]
         summary.warnings.append(
-            f"{a}: the reference solution scores {result['score']} of {result['max_score']} "
+            f"{a}: the reference solution scores {result.score} of {result.max_score} "
             f"through the grader; the assignment was not graded (cells: {', '.join(lost)})")
         bar.total -= len(students)
         bar.refresh()
         return
-    store.save_modes(engine, a, result["fingerprint"], found)
+    store.save_modes(engine, a, result.fingerprint, found)
     modes[a] = found
     pending.extend(students)

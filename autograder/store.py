@@ -33,8 +33,12 @@ from sqlalchemy import (Column, DateTime, Float, MetaData, String, Table, Text, 
                         delete, event, exc, make_url, select, text)
 from sqlalchemy.orm import Session
 
+from .messages import GRADED, UNGRADEABLE, NotebookGrades
+
 #: Changing it makes every cached calibration and every finished mark stale.
-GRADER_VERSION = "2"
+#: 3: every test cell in the grader, the allow-list jail (marks of version 2,
+#: whose tests could run in a student's kernel, are graded again).
+GRADER_VERSION = "3"
 
 metadata = MetaData()
 
@@ -60,7 +64,7 @@ calibration_table = Table(
     Column("created", DateTime),
 )
 
-FINISHED = ("graded", "ungradeable")
+FINISHED = (GRADED, UNGRADEABLE)
 #: How long a transaction waits for another program's lock before it fails (and is retried).
 LOCK_TIMEOUT_MS = 60_000
 
@@ -280,15 +284,14 @@ def _submission(session, assignment_name, student_id):
 def _write_grades(session, result):
     from nbgrader.utils import parse_utc
 
-    submission = _submission(session, result["assignment"], result["student"])
-    if result.get("timestamp"):
-        submission.timestamp = parse_utc(result["timestamp"])
-    notebooks = result.get("notebooks", {})
+    submission = _submission(session, result.assignment, result.student)
+    if result.timestamp:
+        submission.timestamp = parse_utc(result.timestamp)
+    notebooks = result.notebooks
     for snb in submission.notebooks:
-        data = notebooks.get(snb.notebook.name, {})
-        grades = data.get("grades", {})
-        comments = data.get("comments", {})
-        snb.late_submission_penalty = data.get("late_penalty")
+        data = notebooks.get(snb.notebook.name) or NotebookGrades()
+        grades, comments = data.grades, data.comments
+        snb.late_submission_penalty = data.late_penalty
         for grade in snb.grades:
             # a cell absent from the result was not submitted (or the
             # submission could not be graded): 0, as nbgrader gives
@@ -302,25 +305,24 @@ def _write_grades(session, result):
 def merge(engine, result, hook=None):
     """Record one student's result in one transaction.
 
-    ``result`` (from a worker): assignment, student, status, reason, notes,
-    fingerprint, seconds, and for graded or ungradeable students the
-    ``notebooks`` {name: {grades, comments, late_penalty}}, ``timestamp``,
-    ``score``, ``max_score``. ``hook(session)`` runs just before the commit
-    (the tests use it to interrupt a merge).
+    ``result``: a worker's :class:`~.messages.Result` (for graded or
+    ungradeable students, its ``notebooks``, ``timestamp``, ``score`` and
+    ``max_score`` are written to nbgrader's tables too). ``hook(session)``
+    runs just before the commit (the tests use it to interrupt a merge).
     """
     def write():
         with Session(engine) as session, session.begin():
-            if result["status"] in FINISHED:
+            if result.status in FINISHED:
                 _write_grades(session, result)
             session.execute(delete(status_table).where(
-                status_table.c.assignment == result["assignment"],
-                status_table.c.student == result["student"]))
+                status_table.c.assignment == result.assignment,
+                status_table.c.student == result.student))
             session.execute(status_table.insert().values(
-                assignment=result["assignment"], student=result["student"],
-                status=result["status"], reason=result.get("reason", ""),
-                notes=json.dumps(result.get("notes", [])), fingerprint=result.get("fingerprint"),
-                score=result.get("score"), max_score=result.get("max_score"),
-                graded_at=utcnow(), seconds=result.get("seconds")))
+                assignment=result.assignment, student=result.student,
+                status=result.status, reason=result.reason,
+                notes=json.dumps(result.notes), fingerprint=result.fingerprint,
+                score=result.score, max_score=result.max_score,
+                graded_at=utcnow(), seconds=result.seconds))
             if hook is not None:
                 hook(session)
     retrying(write)

@@ -32,6 +32,8 @@ import traceback
 import uuid
 from pathlib import Path
 
+from .messages import CALIBRATE, ERROR, GRADE, GRADED, UNGRADEABLE, NotebookGrades, Result
+
 # nbgrader errors that a submission's own cells cause (edited nbgrader metadata)
 _STUDENT_MADE = re.compile(r"metadata|schema|checksum|cell type|grade id|duplicate", re.IGNORECASE)
 
@@ -72,9 +74,8 @@ def main(index, conn, setup):
         try:
             result = worker.run(task)
         except Exception:  # a bug of the grader: report it, keep going
-            result = worker.result(task, "error", "the grader failed: "
-                                   + traceback.format_exc()[-3000:])
-        result["seconds"] = time.monotonic() - started
+            result = Result.of(task, ERROR, "the grader failed: " + traceback.format_exc()[-3000:])
+        result.seconds = time.monotonic() - started
         conn.send(result)
         worker.prestart()
 
@@ -160,30 +161,23 @@ class Worker:
         os.chmod(workdir, 0o755)
         return home, workdir
 
-    # -- results ---------------------------------------------------------
-    @staticmethod
-    def result(task, status, reason="", **extra):
-        return {"kind": task["kind"], "assignment": task["assignment"], "student": task["student"],
-                "status": status, "reason": reason, "notes": [], "fingerprint": task.get("fingerprint"),
-                **extra}
-
     # -- one task --------------------------------------------------------
     def run(self, task):
         from . import execute, intake
 
         setup = self.setup
-        assignment, student = task["assignment"], task["student"]
-        layout = task["layout"]
+        assignment, student = task.assignment, task.student
+        layout = task.layout
         main = Path(setup["course"])
-        if task["kind"] == "calibrate":
+        if task.kind == CALIBRATE:
             folder = main / setup["dirs"]["source"] / assignment
         else:
             folder = main / setup["dirs"]["submitted"] / student / assignment
         sub = intake.inspect_submission(folder, layout, max_bytes=setup["max_notebook_bytes"])
         if sub.status != "ok":
-            result = self.result(task, "ungradeable", explain(sub.reason, folder))
-            result["score"], result["max_score"] = 0.0, _max_score(layout)
-            if task["kind"] == "grade":
+            result = Result.of(task, UNGRADEABLE, explain(sub.reason, folder), score=0.0,
+                               max_score=task.max_score)
+            if task.kind == GRADE:
                 self._unpublish(assignment, student)
             return result
 
@@ -196,8 +190,8 @@ class Worker:
             nbformat.write(nb, submitted / f"{name}.ipynb")
         if (folder / "timestamp.txt").is_file() and not (folder / "timestamp.txt").is_symlink():
             shutil.copyfile(folder / "timestamp.txt", submitted / "timestamp.txt")
-        if task.get("extension"):
-            self._set_extension(assignment, student, task["extension"])
+        if task.extension:
+            self._set_extension(assignment, student, task.extension)
 
         if self.next_kernel is not None:
             kernel_home, workdir, prestarted = self.next_kernel
@@ -219,7 +213,7 @@ class Worker:
 
         context = execute.Context(
             jail=setup["jail"], kernel_root=kernel_home, workdir=workdir,
-            calibrate=task["kind"] == "calibrate", output_limit=setup["output_limit"],
+            calibrate=task.kind == CALIBRATE, output_limit=setup["output_limit"],
             grace=setup["grace"], notes=list(sub.notes), prestarted=prestarted)
         execute.CONTEXT = context
         try:
@@ -232,29 +226,25 @@ class Worker:
             errors = [line[8:] for line in log if line.startswith("[ERROR]")]
             if not context.failure and any(_STUDENT_MADE.search(e) for e in errors):
                 # nbgrader refused the notebook's cells: the student's doing
-                result = self.result(task, "ungradeable", errors[-1][:300], log=log)
-                result["score"], result["max_score"] = 0.0, _max_score(layout)
-                result["notes"] = notes
-                return result
+                return Result.of(task, UNGRADEABLE, errors[-1][:300], log=log, notes=notes,
+                                 score=0.0, max_score=task.max_score)
             # anything else is the grader's (or the machine's) failure: not
             # recorded as finished, so the next run tries again
             reason = context.failure or (errors[-1][:300] if errors else "nbgrader failed")
-            return self.result(task, "error", reason, log=log, notes=notes)
+            return Result.of(task, ERROR, reason, log=log, notes=notes)
 
-        result = self.result(task, "graded", "", log=log)
-        result["notes"] = notes
-        result.update(self._grades(assignment, student))
-        if task["kind"] == "calibrate":
-            result["modes"] = dict(context.calibration)
+        result = Result.of(task, GRADED, log=log, notes=notes, **self._grades(assignment, student))
+        if task.kind == CALIBRATE:
+            result.modes = dict(context.calibration)
             return result
-        if task.get("manual"):
+        if task.manual:
             # the instructor's manual grades and comments, so that the feedback's
             # total is the gradebook's (the scores sent back stay the autograder's)
-            self._set_manual(assignment, student, task["manual"])
+            self._set_manual(assignment, student, task.manual)
         if setup["feedback"]:
             feedback_ok, feedback_log = self._feedback(assignment, student)
             if not feedback_ok:
-                result["notes"].append("the feedback could not be written: "
+                result.notes.append("the feedback could not be written: "
                                        + " ".join(feedback_log[-2:])[:300])
         self._publish(assignment, student)
         return result
@@ -364,11 +354,9 @@ class Worker:
             for snb in submission.notebooks:
                 grades = {g.name: g.auto_score for g in snb.grades}
                 score += sum(v for v in grades.values() if v is not None)
-                notebooks[snb.name] = {
-                    "grades": grades,
-                    "comments": {c.name: c.auto_comment for c in snb.comments},
-                    "late_penalty": snb.late_submission_penalty,
-                }
+                notebooks[snb.name] = NotebookGrades(
+                    grades=grades, comments={c.name: c.auto_comment for c in snb.comments},
+                    late_penalty=snb.late_submission_penalty)
             timestamp = submission.timestamp.isoformat() if submission.timestamp else None
             return {"notebooks": notebooks, "timestamp": timestamp, "score": score,
                     "max_score": float(submission.max_score)}
@@ -462,10 +450,6 @@ def explain(reason, folder):
                 f"save did not finish; ask the student for it again ({reason})")
     return (f"{match['file']} is damaged ({what} at line {match['line']} of {lines}): it was "
             f"probably edited by hand outside Jupyter ({reason})")
-
-
-def _max_score(layout):
-    return float(sum(sum(v["max_scores"].values()) for v in layout.values()))
 
 
 def _notes_from_log(lines):

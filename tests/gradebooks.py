@@ -249,12 +249,14 @@ def status_rows(url, assignment=A1):
         engine.dispose()
 
 
-def graded_result(student, grades):
+def graded_result(student, grades, **fields):
     """What a worker sends back for a graded student of assignment 1."""
-    return {"kind": "grade", "assignment": A1, "student": student, "status": "graded",
-            "reason": "", "notes": [], "fingerprint": "f" * 64, "seconds": 1.0,
-            "score": sum(grades.values()), "max_score": grader_class.max_score(), "timestamp": None,
-            "notebooks": {NOTEBOOK: {"grades": grades, "comments": {}, "late_penalty": None}}}
+    from autograder.messages import NotebookGrades, Result
+
+    fields = {"fingerprint": "f" * 64, "seconds": 1.0, "score": sum(grades.values()),
+              "max_score": grader_class.max_score(),
+              "notebooks": {NOTEBOOK: NotebookGrades(grades=grades)}, **fields}
+    return Result(kind="grade", assignment=A1, student=student, status="graded", **fields)
 
 
 def simple_class(course, release, students):

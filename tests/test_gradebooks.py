@@ -95,7 +95,7 @@ def graded_class(gradebook, tmp_path_factory):
 @pytest.mark.hostile
 def test_each_student_gets_exactly_the_expected_score(graded_class):
     course, url, cases, summary = graded_class
-    assert sorted(r["student"] for r in summary.results if r["kind"] == "grade") == sorted(cases)
+    assert sorted(r.student for r in summary.results if r.kind == "grade") == sorted(cases)
     assert summary.errors == 0 and summary.graded + summary.ungradeable == len(cases)
     assert [w for w in summary.warnings if "without bubblewrap" not in w] == []
     expected = {s: grader_class.expected_score(c) if c.status == "graded" else 0.0
@@ -178,7 +178,7 @@ def test_concurrent_workers_and_another_writer_lose_nothing(gradebook, tmp_path)
     store.prepare(engine)
     zero = {"test_neuron_step": 0.0, "test_unroll_neuron": 0.0, "test_ema_weights": 0.0}
     for student in first:
-        store.merge(engine, {**graded_result(student, zero), "fingerprint": "earlier files"})
+        store.merge(engine, graded_result(student, zero, fingerprint="earlier files"))
     engine.dispose()
     with Gradebook(url, COURSE_ID) as gb:
         nb = gb.find_submission_notebook(NOTEBOOK, A1, "student001")

@@ -343,9 +343,9 @@ CASES = grader_class.CASES
 def test_the_class_is_large_and_every_case_was_graded_once(graded_class):
     course, cases, summary = graded_class
     assert len(cases) >= 30 and sorted(cases) == sorted(CASES)
-    graded = [r["student"] for r in summary.results if r["kind"] == "grade"]
+    graded = [r.student for r in summary.results if r.kind == "grade"]
     assert sorted(graded) == sorted(cases)
-    assert summary.errors == 0, [r for r in summary.results if r["status"] == "error"]
+    assert summary.errors == 0, [r for r in summary.results if r.status == "error"]
     assert [w for w in summary.warnings if "without bubblewrap" not in w] == [], summary.warnings
     assert ("NO bubblewrap" not in summary.jail) == bool(sandbox.probe_bwrap()[0])
 

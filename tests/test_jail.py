@@ -452,8 +452,8 @@ STUDENTS = ("correct", "reads-everything", "writes-everywhere", "forged-grade-tr
 def test_the_class_was_graded_with_no_error(jail_class):
     course, cases, summary = jail_class
     assert sorted(cases) == sorted(STUDENTS)
-    assert summary.errors == 0, [r for r in summary.results if r["status"] == "error"]
-    assert sorted(r["student"] for r in summary.results if r["kind"] == "grade") == sorted(STUDENTS)
+    assert summary.errors == 0, [r for r in summary.results if r.status == "error"]
+    assert sorted(r.student for r in summary.results if r.kind == "grade") == sorted(STUDENTS)
     assert "bubblewrap: nothing but" in summary.jail
 
 
