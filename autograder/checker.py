@@ -169,6 +169,7 @@ class Channel:
         self.kc.start_channels(shell=True, iopub=True, stdin=True, hb=False, control=True)
         self.is_alive = is_alive
         self.grace = grace
+        self.listening = False
 
     def close(self):
         with contextlib.suppress(Exception):
@@ -195,6 +196,8 @@ class Channel:
         function runs here, on data, and its result (or the name and message
         of its exception) goes back as the input's reply.
         """
+        if not self.listening:
+            self._listen(deadline, label)
         nonce = uuid.uuid4().hex
         code = (f"__import__('autograder.kernel_side', fromlist=['_']).{op}"
                 f"({nonce!r}, {json.dumps(payload)!r})")
@@ -236,6 +239,32 @@ class Channel:
                 + (f" ({failure})" if failure else "")
                 + ": did the notebook change Python's import system or IPython?")
         return answer
+
+    def _listen(self, deadline, label):
+        """Wait until this client receives the kernel's output channel.
+
+        A ZeroMQ subscriber receives nothing that is published before its
+        subscription reaches the kernel, and the kernel answers the first
+        request in microseconds: its answer could be lost while the "idle"
+        after it arrives. So ask for the kernel's info until a message about
+        that request comes back on the output channel; from then on nothing
+        is lost.
+        """
+        while time.monotonic() < deadline:
+            msg_id = self.kc.kernel_info()
+            end = min(deadline, time.monotonic() + 0.5)
+            while time.monotonic() < end:
+                msg = self._get("iopub", max(0.001, end - time.monotonic()))
+                if msg is None:
+                    if not self.is_alive():
+                        raise KernelGone(f"the kernel died before {label}")
+                    continue
+                header = msg.get("parent_header")
+                if isinstance(header, dict) and header.get("msg_id") == msg_id:
+                    self.listening = True
+                    self._drain_shell(msg_id)
+                    return
+        raise CellTimeout(f"the kernel did not answer the grader before {label} ran out of time")
 
     def _serve_stdin(self, msg_id, callbacks, foreign, deadline):
         """Answer the kernel's ``input()`` requests: the grader's callbacks
