@@ -92,7 +92,6 @@ class _Capture(logging.Handler):
 
 class Worker:
     def __init__(self, index, setup):
-        import zmq
         from traitlets.config import Config
 
         from . import execute  # noqa: F401 - imports nbgrader, nbclient, jupyter_client once
@@ -111,7 +110,6 @@ class Worker:
         self.sources_ready = set()
         self.next_kernel = None  # (kernel home, workdir, Prestarted)
         self._converters = {}  # nbgrader converter class -> instance
-        zmq.Context.instance().setsockopt(zmq.MAXMSGSIZE, 64 * 1024 * 1024)
 
         config, _ = load_config(setup["course"])
         config = Config(config)

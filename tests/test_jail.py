@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import uuid
@@ -33,7 +32,12 @@ import nbformat
 import pytest
 
 import grader_class
+import gradebooks
 from autograder import intake, pipeline, sandbox
+
+
+def _url(course):
+    return f"sqlite:///{course / 'gradebook.db'}"
 
 A1 = grader_class.ASSIGNMENT
 NOTEBOOK = grader_class.NOTEBOOK
@@ -359,22 +363,6 @@ print("WRITES " + json.dumps(result))
 '''
 
 
-def _status_rows(course):
-    db = sqlite3.connect(course / "gradebook.db")
-    db.row_factory = sqlite3.Row
-    try:
-        return {r["student"]: dict(r) for r in db.execute("select * from rnnlib_grading")}
-    finally:
-        db.close()
-
-
-def _scores(course):
-    from nbgrader.api import Gradebook
-
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "rnn-course") as gb:
-        return {s.student_id: s.score for s in gb.find_assignment(A1).submissions}
-
-
 def _outputs(course, student):
     nb = nbformat.read(course / "autograded" / student / A1 / f"{NOTEBOOK}.ipynb", as_version=4)
     return json.dumps([c.get("outputs", []) for c in nb.cells])
@@ -464,12 +452,12 @@ def test_the_class_was_graded_with_no_error(jail_class):
 def test_each_student_gets_exactly_the_expected_score_status_and_reason(jail_class, student):
     course, cases, _ = jail_class
     status, correct, reason, note = cases[student]
-    row = _status_rows(course)[student]
+    row = gradebooks.status_rows(_url(course))[student]
     tasks = grader_class.tasks_of(grader_class.source_notebook())
     expected = sum(sum(tasks[t].values()) for t in correct)
     assert row["status"] == status, row
     assert row["score"] == expected and row["max_score"] == grader_class.max_score(), row
-    assert _scores(course)[student] == expected
+    assert gradebooks.scores(_url(course))[student] == expected
     assert (row["reason"] or "") == reason
     notes = json.loads(row["notes"])
     assert not note or any(note in n for n in notes), notes
