@@ -87,7 +87,7 @@ sandbox:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends bubblewrap >/dev/null; \
 	else \
-	  echo "notice: bwrap not found and not root: autograder grade runs kernels without bubblewrap (see appendix/instructors.md). Install it with: sudo apt-get install bubblewrap"; \
+	  echo "notice: bwrap not found and not root: autograder grade runs kernels without bubblewrap (see instructor/grading.md). Install it with: sudo apt-get install bubblewrap"; \
 	fi
 
 test: setup browser sandbox

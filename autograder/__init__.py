@@ -1,4 +1,4 @@
-"""The instructors' grading pipeline: ``autograder grade`` (see ``appendix/instructors.md``).
+"""The instructors' grading pipeline: ``autograder grade`` (see ``instructor/grading.md``).
 
 nbgrader grades one notebook after another and runs student code with the
 instructor's rights. This package grades a class in parallel, safely, and

@@ -1,5 +1,5 @@
 """The ``autograder`` command (instructors): ``autograder grade``, ``autograder report``,
-``autograder init-course``, ``autograder sandbox``. See ``appendix/instructors.md``.
+``autograder init-course``, ``autograder sandbox``. See ``instructor/grading.md``.
 
 Nothing heavy is imported until a subcommand runs.
 """

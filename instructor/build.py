@@ -8,10 +8,14 @@ instructor edition from them, so the two never drift apart:
 * config: `_config.yml` with `instructor/overlay.yml` merged in (dicts merge key
   by key, anything else is replaced), and `instructor` and `solutions` removed
   from `exclude_patterns`;
-* table of contents: `_toc.yml` plus a last part, "Instructor material", whose
-  page `instructor/solutions.md` has one section per notebook in `solutions/`
-  (none is fine: the page then says so). The page's list of links is the
-  substitution ``solution_list``, written here.
+* table of contents: `_toc.yml` plus a last part, "Instructor material": the
+  instructors' guides in `instructor/` (``INSTRUCTOR_PAGES``, in that order, each
+  included when its file exists), then `instructor/solutions.md` with one section
+  per notebook in `solutions/` (none is fine: the page then says so). The page's
+  list of links is the substitution ``solution_list``, written here.
+
+The instructors' guides live only here: the student edition neither lists nor
+builds them (students read about RNNs, not about grading them).
 
 Both generated files go to `_build/instructor/`, the HTML to
 `_build/instructor/html`. The execution cache (`_build/.jupyter_cache`) is the
@@ -30,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "_build" / "instructor"
 # Only in the instructor edition; the student config excludes these folders.
 INSTRUCTOR_ONLY = ("instructor", "solutions")
+# The instructors' guides, in reading order (a missing file is left out).
+INSTRUCTOR_PAGES = ("instructor/grading", "instructor/cluster", "instructor/hub")
 
 
 def merge(base, overlay):
@@ -83,8 +89,10 @@ def instructor_toc(root=ROOT):
     sections = [{"file": name} for name in solution_pages(root)]
     if sections:
         page["sections"] = sections
+    guides = [{"file": name} for name in INSTRUCTOR_PAGES
+              if (root / f"{name}.md").exists()]
     toc.setdefault("parts", []).append(
-        {"caption": "Instructor material", "chapters": [page]}
+        {"caption": "Instructor material", "chapters": [*guides, page]}
     )
     return toc
 

@@ -1,6 +1,6 @@
 """``autograder init-course``: the course folder an instructor grades in, and runs on it.
 
-The documented recipe (appendix/instructors.md, "Setting up a course
+The documented recipe (instructor/grading.md, "Setting up a course
 folder"), run as an instructor would: the command makes a course outside the
 git clone with its configuration, the reference solutions in the configured
 source folder and a gradebook holding the assignment; it refuses a folder in
