@@ -221,6 +221,13 @@ def test_instructor_edition(instructor_build, student_build):
     assert "Traceback" not in text, "a solution notebook was executed"
     appendix = (instructor_build / "instructor" / "solutions.html").read_text()
     assert 'href="../solutions/demo/demo.html"' in appendix
+    # The instructors' guides are in this edition only (the student one has no instructor/).
+    # Every guide in instructor/ must be listed in instructor/build.py's INSTRUCTOR_PAGES.
+    guides = [f"instructor/{page.stem}" for page in (REPO / "instructor").glob("*.md")
+              if page.stem != "solutions"]
+    assert "instructor/grading" in guides
+    for name in guides:
+        assert (instructor_build / f"{name}.html").exists(), name
     assert "Instructor edition" in (instructor_build / "intro.html").read_text()
     for name in toc_docnames():  # the same book, plus the appendix
         assert (instructor_build / f"{name}.html").exists(), name
