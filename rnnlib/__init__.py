@@ -19,6 +19,10 @@ module                       chapter
 :mod:`rnnlib.datasets`       6. the ridership series, synthetic series
 :mod:`rnnlib.baselines`      6. naive, moving-average and SARIMA baselines, errors
 :mod:`rnnlib.forecasting`    7. windows, Keras forecasting models, training, MAE
+:mod:`rnnlib.lstm`           8. the LSTM cell, forward and BPTT (Keras's layout)
+:mod:`rnnlib.gru`            8. the GRU cell (Keras's reset_after=True), forward and BPTT
+:mod:`rnnlib.clipping`       8. gradient clipping by global norm
+:mod:`rnnlib.convolution`    8. 1D and causal convolutions, WaveNet's receptive field
 :mod:`rnnlib.keras_compat`   the same layers in Keras (imports TensorFlow lazily)
 ===========================  ======================================================
 
@@ -39,7 +43,11 @@ from .layer import (
     unroll_layer,
 )
 from .neuron import neuron_step, unroll_neuron
-from . import bptt, training
+from . import bptt, clipping, convolution, gru, lstm, training
+from .clipping import clip_by_norm
+from .convolution import receptive_field
+from .gru import gru_backward, gru_forward, gru_step
+from .lstm import lstm_backward, lstm_forward, lstm_step
 from .gradcheck import numeric_gradient, relative_error
 from .gradient_flow import recurrent_matrix, state_gradient_norms
 from .losses import mse, mse_grad

@@ -59,3 +59,37 @@ def cell_layers(cell, **kwargs):
     if hasattr(cell, "W_o"):
         layers.append(dense(cell.W_o, cell.b_o))
     return layers
+
+
+def _gated(layer_class, weights, **kwargs):
+    kernel = np.asarray(weights[0])
+    units = np.asarray(weights[1]).shape[0]
+    layer = layer_class(units, dtype=str(kernel.dtype), **kwargs)
+    layer.build((None, None, kernel.shape[0]))
+    layer.set_weights([np.asarray(w, dtype=kernel.dtype) for w in weights])
+    return layer
+
+
+def lstm(kernel, recurrent_kernel, bias, **kwargs):
+    """A built ``keras.layers.LSTM`` holding rnnlib's LSTM weights (chapter 8).
+
+    kernel (n_inputs, 4n), recurrent_kernel (n, 4n), bias (4n,): the layout of
+    :mod:`rnnlib.lstm`, which is Keras's, so they are copied unchanged.
+    ``kwargs`` go to ``LSTM`` (``return_sequences``, ``return_state``...).
+    """
+    from .lstm import N_GATES, check_gate_weights
+
+    return _gated(keras.layers.LSTM, check_gate_weights(kernel, recurrent_kernel, bias, N_GATES), **kwargs)
+
+
+def gru(kernel, recurrent_kernel, bias, **kwargs):
+    """A built ``keras.layers.GRU`` (``reset_after=True``) holding rnnlib's GRU weights.
+
+    kernel (n_inputs, 3n), recurrent_kernel (n, 3n), bias (2, 3n), as in
+    :mod:`rnnlib.gru`.
+    """
+    from .gru import check_gru_weights
+
+    if not kwargs.get("reset_after", True):
+        raise ValueError("rnnlib.gru computes the reset_after=True form; a reset_after=False layer differs")
+    return _gated(keras.layers.GRU, check_gru_weights(kernel, recurrent_kernel, bias), **kwargs)

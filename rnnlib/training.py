@@ -12,7 +12,9 @@ The model is one recurrent layer followed by a dense output layer:
 
 Each mini-batch: forward pass, MSE (:mod:`rnnlib.losses`), backward through
 the dense layer, BPTT through the recurrent layer (:mod:`rnnlib.bptt`), then
-one gradient-descent step (:mod:`rnnlib.optim`).
+one gradient-descent step (:mod:`rnnlib.optim`); with ``clip_norm``, the
+gradients are clipped by their global norm (:mod:`rnnlib.clipping`, chapter 8)
+between the backward pass and the step.
 
 Parameters are a dict: W_x (n_inputs, n_neurons), W_y (n_neurons, n_neurons),
 b (n_neurons,), W_out (n_neurons, n_outputs), b_out (n_outputs,).
@@ -23,6 +25,7 @@ import numpy as np
 
 from . import bptt
 from ._checks import as_float_array, check_shape
+from .clipping import clip_by_norm
 from .layer import init_layer_params
 from .losses import mse, mse_grad
 from .optim import gradient_descent_step
@@ -91,6 +94,7 @@ def train(
     Y_valid=None,
     params=None,
     seed=None,
+    clip_norm=None,
 ):
     """Train the model of this module with mini-batch gradient descent.
 
@@ -100,6 +104,11 @@ def train(
     repeatable. Returns ``(params, history)``, ``history`` a dict with the
     mean training loss per epoch (``"loss"``) and, if ``X_valid``/``Y_valid``
     are given, the validation MSE after each epoch (``"val_loss"``).
+
+    ``clip_norm`` (a positive number, or None for no clipping) clips each
+    batch's gradients to that global norm after BPTT and before the update
+    (eq. 8.15-8.16); ``history["grad_norm"]`` then holds each epoch's largest
+    norm before clipping.
     """
     X = as_float_array("X", X, ndim=3)
     Y = as_float_array("Y", Y)
@@ -118,15 +127,22 @@ def train(
         check_shape(f"params['{name}']", np.asarray(params[name]), shape, names)
     rng = np.random.default_rng(seed)
     history = {"loss": [], "val_loss": []}
+    if clip_norm is not None:
+        history["grad_norm"] = []
     for _ in range(int(n_epochs)):
         order = rng.permutation(m)
-        losses = []
+        losses, norms = [], []
         for start in range(0, m, batch_size):
             batch = order[start : start + batch_size]
             loss, grads = loss_and_gradients(params, X[batch], Y[batch], activation, steps, truncate)
+            if clip_norm is not None:
+                grads, norm = clip_by_norm(grads, clip_norm)  # after backward, before the step
+                norms.append(norm)
             params = gradient_descent_step(params, grads, learning_rate)
             losses.append(loss)
         history["loss"].append(float(np.mean(losses)))
+        if clip_norm is not None:
+            history["grad_norm"].append(max(norms))
         if X_valid is not None:
             Y_hat = predict(params, X_valid, activation, sequence=np.ndim(Y_valid) == 3)
             history["val_loss"].append(mse(Y_hat, Y_valid, steps))
