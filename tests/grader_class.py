@@ -33,7 +33,7 @@ sys.dont_write_bytecode = _write_bytecode
 
 if str(ROOT / "tests") not in sys.path:  # when imported by the benchmark
     sys.path.insert(0, str(ROOT / "tests"))
-import exercise_catalogue as catalogue  # noqa: E402
+import answers as catalogue  # noqa: E402
 
 NOTEBOOK = builder.notebook_name(ASSIGNMENT)
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.MULTILINE)

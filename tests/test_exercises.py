@@ -7,9 +7,9 @@ autograde them all with one ``nbgrader autograde`` call, and read each task's
 exact score from the gradebook. A task is an answer cell together with the
 graded test cells that follow it.
 
-What students submit comes from ``tests/exercise_catalogue.py``; everything
-else (tasks, points, reference solutions) is read from the notebooks, so a new
-assignment only needs catalogue entries.
+What students submit comes from ``tests/answers/`` (one module per
+assignment); everything else (tasks, points, reference solutions) is read from
+the notebooks, so a new assignment only needs its module of answers there.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import exercise_catalogue as catalogue
+import answers as catalogue
 from conftest import DATA_MIRROR, ON_CI
 
 ROOT = Path(__file__).resolve().parent.parent
