@@ -84,8 +84,7 @@ def check_gate_weights(kernel, recurrent_kernel, bias, n_gates, bias_shape=None,
         check_shape("bias", bias, (n_gates * n,), f"({n_gates}n,)")
     else:
         expected, names = bias_shape(n)
-        bias = as_float_array("bias", bias, ndim=len(expected))
-        check_shape("bias", bias, expected, names)
+        bias = check_shape("bias", as_float_array("bias", bias), expected, names)
     return kernel, recurrent_kernel, bias
 
 
