@@ -72,3 +72,32 @@ def state_gradient_norms(W_y, X, W_x, b=None, h0=None, activation="tanh"):
     dh = bptt.backward(dY, cache).h  # (m, T, n_neurons)
     norms = np.sqrt(np.sum(dh.astype(np.float64) ** 2, axis=(0, 2)))  # one per step
     return norms[::-1]
+
+
+def cell_state_gradient_norms(cell, X, *weights, h0=None):
+    """Chapter 8: the measurement of :func:`state_gradient_norms` for any cell.
+
+    ``cell`` is "simple_rnn" (weights ``W_x, W_y, b``, tanh), "lstm"
+    (``kernel, recurrent_kernel, bias`` of :mod:`rnnlib.lstm`) or "gru"
+    (those of :mod:`rnnlib.gru`). X: (m, T, n_inputs). The loss is again
+    ``L = sum(Y_hat(T-1))``; returns ``norms`` (T,), ``norms[k]`` the
+    Frobenius norm of dL/dh(T-1-k). For the LSTM, dL/dh(t) counts every path
+    back to h(t), the one through the cell state c included (eq. 8.11).
+    """
+    from . import gru, lstm
+
+    if cell == "simple_rnn":
+        W_x, W_y, b = weights
+        return state_gradient_norms(W_y, X, W_x, b, h0=h0)
+    if cell == "lstm":
+        H, _, _, cache = lstm.lstm_forward(X, *weights, h0=h0)
+        state_grads = lambda dH: lstm.state_gradients(dH, cache)[0]  # noqa: E731
+    elif cell == "gru":
+        H, _, cache = gru.gru_forward(X, *weights, h0=h0)
+        state_grads = lambda dH: gru.state_gradients(dH, cache)  # noqa: E731
+    else:
+        raise ValueError(f"cell must be 'simple_rnn', 'lstm' or 'gru', got {cell!r}")
+    dH = np.zeros(H.shape, dtype=H.dtype)
+    dH[:, -1] = 1.0
+    dh = state_grads(dH)
+    return np.sqrt(np.sum(dh.astype(np.float64) ** 2, axis=(0, 2)))[::-1]

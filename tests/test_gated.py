@@ -315,3 +315,23 @@ def test_wrong_shapes_name_the_problem(rng):
         convolution.receptive_field(2, [1, 0])
     with pytest.raises(ValueError, match=r"X has 3 steps, fewer than the 4"):
         convolution.conv1d(np.zeros((1, 3, 2)), np.zeros((4, 2, 1)), np.zeros(1))
+
+
+def test_cell_state_gradient_norms(rng):
+    from rnnlib import gradient_flow, layer
+
+    X = rng.normal(size=(3, 12, 2))
+    W_x, W_y, b = layer.init_layer_params(2, 4, seed=1)
+    np.testing.assert_allclose(gradient_flow.cell_state_gradient_norms("simple_rnn", X, W_x, W_y, b),
+                               gradient_flow.state_gradient_norms(W_y, X, W_x, b))
+    for cell, weights in (("lstm", lstm_weights(rng, 2, 4)), ("gru", gru_weights(rng, 2, 4))):
+        norms = gradient_flow.cell_state_gradient_norms(cell, X, *weights)
+        assert norms.shape == (12,) and norms[0] == pytest.approx(np.sqrt(3 * 4))
+        assert np.all(norms[1:] < norms[0])  # these weights shrink it over 11 steps
+    # a forget gate held open (f = 1) keeps the cell-state path: the gradient survives 12 steps
+    kernel, recurrent_kernel, bias = lstm.init_lstm_weights(2, 4, seed=2, forget_bias=30.0)
+    open_gate = gradient_flow.cell_state_gradient_norms("lstm", X, kernel, recurrent_kernel, bias)
+    shut_gate = gradient_flow.cell_state_gradient_norms("lstm", X, kernel, recurrent_kernel, bias - 33.0 * (bias > 0))
+    assert open_gate[-1] > 1e3 * shut_gate[-1]
+    with pytest.raises(ValueError, match="cell must be"):
+        gradient_flow.cell_state_gradient_norms("rnn", X, W_x, W_y, b)
