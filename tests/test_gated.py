@@ -335,3 +335,31 @@ def test_cell_state_gradient_norms(rng):
     assert open_gate[-1] > 1e3 * shut_gate[-1]
     with pytest.raises(ValueError, match="cell must be"):
         gradient_flow.cell_state_gradient_norms("rnn", X, W_x, W_y, b)
+
+
+# --- the memory experiment's task and budgets ---------------------------------------------------
+
+
+def test_delayed_recall_asks_for_the_first_symbol():
+    from rnnlib import memory
+
+    X, y = memory.delayed_recall(50, delay=7, n_symbols=5, seed=0)
+    assert X.shape == (50, 8, 5) and X.dtype == np.float32 and y.shape == (50,)
+    np.testing.assert_array_equal(X.sum(axis=2), 1.0)  # one-hot at every step
+    np.testing.assert_array_equal(X[:, 0].argmax(axis=1), y)
+    assert len(set(X[:, 1:].argmax(axis=2).ravel())) == 5  # distractors use the whole alphabet
+    with pytest.raises(ValueError, match="n_symbols >= 2"):
+        memory.delayed_recall(3, 4, n_symbols=1)
+
+
+@pytest.mark.keras
+def test_parameter_counts_are_keras(kc):
+    from rnnlib import memory
+
+    keras = kc.keras
+    for cell, layer in (("simple_rnn", keras.layers.SimpleRNN), ("lstm", keras.layers.LSTM), ("gru", keras.layers.GRU)):
+        model = keras.Sequential([keras.Input((None, 8)), layer(13), keras.layers.Dense(8)])
+        assert memory.parameter_count(cell, 8, 13, 8) == model.count_params()
+        n = memory.units_for_budget(cell, 8, 5500, 8)
+        assert abs(memory.parameter_count(cell, 8, n, 8) - 5500) <= abs(memory.parameter_count(cell, 8, n + 1, 8) - 5500)
+        assert abs(memory.parameter_count(cell, 8, n, 8) - 5500) <= abs(memory.parameter_count(cell, 8, n - 1, 8) - 5500)
