@@ -1,29 +1,34 @@
 """Chapter 8: 1D convolutions over sequences, and WaveNet's receptive field.
 
-A 1D convolutional layer slides ``k`` shared weight matrices along time. With
-Keras's ``Conv1D`` layout, kernel ``W`` (k, n_inputs, n_filters) and bias
-``b`` (n_filters,), output step ``t`` reads ``k`` input steps spaced by the
-dilation ``d``, starting at ``s t`` for stride ``s``:
+A 1D convolutional layer slides ``w`` shared weight matrices along time (``w``
+is Keras's ``kernel_size``). With Keras's ``Conv1D`` layout, kernel ``W``
+(w, n_inputs, n_filters) and bias ``b`` (n_filters,), output step ``t`` reads
+``w`` input steps spaced by the dilation ``Delta`` (``dilation_rate``),
+starting at ``S t`` for the stride ``S`` (``strides``):
 
-    Y(t) = sum_{j=0}^{k-1} X(s t + j d) W[j] + b                      (eq. 8.17)
+    Y_hat(t) = sum_{j=0}^{w-1} X(S t + j Delta) W[j] + b              (eq. 8.17)
 
-* ``padding="valid"``: only windows that fit, ``floor((T - (k-1) d - 1) / s) + 1``
-  outputs: a stride ``s`` divides the sequence length by about ``s``, so a
-  recurrent layer after it has ``s`` times fewer steps to go through.
-* ``padding="causal"``: ``(k-1) d`` zeros are put *before* the sequence, so
-  ``Y(t)`` sees ``X(t)`` and earlier steps only, never the future: the
+* ``padding="valid"``: only windows that fit, ``floor((T - (w-1) Delta - 1) / S) + 1``
+  outputs: a stride ``S`` divides the sequence length by about ``S``, so a
+  recurrent layer after it has ``S`` times fewer steps to go through.
+* ``padding="causal"``: ``(w-1) Delta`` zeros are put *before* the sequence, so
+  ``Y_hat(t)`` sees ``X(t)`` and earlier steps only, never the future: the
   condition for forecasting.
 
 WaveNet (van den Oord et al. 2016) stacks causal layers whose dilations
-double, 1, 2, 4, ... Each layer with kernel size ``k`` and dilation ``d``
-lets an output see ``(k-1) d`` more past steps, so the receptive field, the
-number of input steps one output depends on, is
+double, 1, 2, 4, ... Layer ``l``, of width ``w`` and dilation ``Delta_l``,
+lets an output see ``(w-1) Delta_l`` more past steps, so the receptive field,
+the number of input steps one output depends on, is
 
-    R = 1 + sum_l (k - 1) d_l                                         (eq. 8.18)
+    R = 1 + sum_l (w - 1) Delta_l                                     (eq. 8.18)
 
-With ``k = 2`` and dilations 1, 2, ..., 2**(L-1) it is ``2**L``: it doubles
+With ``w = 2`` and dilations 1, 2, ..., 2**(L-1) it is ``2**L``: it doubles
 with each layer, while a stack of undilated layers grows by one step per
 layer.
+
+Decision: :func:`conv1d` loops over the ``w`` kernel taps (one matrix product
+each, over every output step at once) rather than building an im2col matrix:
+``w`` is small (2 to 4 here), and the code stays eq. 8.17 written out.
 """
 from __future__ import annotations
 
