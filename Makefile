@@ -120,7 +120,7 @@ clean:
 # committed notebooks differ from what this gives.
 .PHONY: exercises
 exercises: $(STAMP)
-	$(BIN)/python solutions/_build_notebooks.py all
+	$(BIN)/python tools/build_notebooks.py all
 
 # The student kit: dist/rnn-course-student-<version>.zip (kit/build.py explains what it
 # holds). The build fails if any file in it contains a solution or hidden-test region

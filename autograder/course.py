@@ -20,7 +20,6 @@ gradebook or a configuration (grades are never overwritten).
 """
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -48,15 +47,12 @@ class CourseError(RuntimeError):
 
 
 def _builder():
-    spec = importlib.util.spec_from_file_location("build_notebooks",
-                                                  REPO / "solutions" / "_build_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    dont, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = dont
-    return module
+    """The repository's ``tools/build_notebooks.py``, imported from :data:`REPO`."""
+    if str(REPO) not in sys.path:
+        sys.path.append(str(REPO))
+    from tools import build_notebooks
+
+    return build_notebooks
 
 
 def _inside(path, folder):

@@ -1,6 +1,6 @@
 # Source of the nbgrader notebook solutions/a2_recurrent_layers/recurrent_layers.ipynb.
 # Edit this file, then run `make exercises`; the format is described in
-# solutions/_build_notebooks.py. Running it with Python checks the reference
+# tools/build_notebooks.py. Running it with Python checks the reference
 # solution against every test.
 #
 # Task 3 (eq. 2.2) used to require "one matrix product of the concatenated inputs".

@@ -1,6 +1,6 @@
 # Source of the nbgrader notebook solutions/a3_memory_cells/memory_cells.ipynb.
 # Edit this file, then run `make exercises`; the format is described in
-# solutions/_build_notebooks.py. Running it with Python checks the reference
+# tools/build_notebooks.py. Running it with Python checks the reference
 # solution against every test.
 
 # %% readonly-markdown intro

@@ -1,7 +1,7 @@
 # Source of the nbgrader notebook
 # solutions/a4_input_output_sequences/input_output_sequences.ipynb.
 # Edit this file, then run `make exercises`; the format is described in
-# solutions/_build_notebooks.py. Running it with Python checks the reference
+# tools/build_notebooks.py. Running it with Python checks the reference
 # solution against every test. It is the only assignment that imports
 # TensorFlow (through Keras, in the setup cell): that costs about 5 s.
 

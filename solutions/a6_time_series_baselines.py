@@ -1,6 +1,6 @@
 # Source of the nbgrader notebook solutions/a6_time_series_baselines/time_series_baselines.ipynb.
 # Edit this file, then run `make exercises`; the format is described in
-# solutions/_build_notebooks.py. Running it with Python checks the reference
+# tools/build_notebooks.py. Running it with Python checks the reference
 # solution against every test (the last task reads the ridership data: set
 # RNNLIB_DATA_MIRROR to a folder holding ridership.tgz to work offline).
 

@@ -1,6 +1,6 @@
 # Source of the nbgrader notebook solutions/a7_forecasting/forecasting.ipynb.
 # Edit this file, then run `make exercises`; the format is described in
-# solutions/_build_notebooks.py. Running it with Python checks the reference
+# tools/build_notebooks.py. Running it with Python checks the reference
 # solution against every test; it reads the ridership data (set
 # RNNLIB_DATA_MIRROR to a folder holding ridership.tgz to work offline) and
 # trains two small models, so it takes about half a minute. While nbgrader

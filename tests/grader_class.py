@@ -13,27 +13,17 @@ alternative and empty submissions.
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import answers as catalogue
 import nbformat
+from tools import build_notebooks as builder
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "a1_recurrent_neurons"
-
-_spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "solutions" / "_build_notebooks.py")
-builder = importlib.util.module_from_spec(_spec)
-_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-_spec.loader.exec_module(builder)  # no __pycache__ in solutions/: nbgrader would list it
-sys.dont_write_bytecode = _write_bytecode
-
-if str(ROOT / "tests") not in sys.path:  # when imported by the benchmark
-    sys.path.insert(0, str(ROOT / "tests"))
-import answers as catalogue  # noqa: E402
 
 NOTEBOOK = builder.notebook_name(ASSIGNMENT)
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*(\n|\Z)", re.MULTILINE)
@@ -106,7 +96,8 @@ CASES = (
     "os-exit-in-cell", "segfault", "memory-bomb", "fork-bomb", "tests-edited-to-pass",
     "tests-deleted", "test-id-renamed", "points-changed", "patches-allclose", "patches-grading",
     "patches-np-testing", "patches-tanh", "forges-grader-exception", "module-named-main",
-    "floods-input", "deep-json", "warns-but-correct", "reads-solutions", "wrong-name", "corrupt-json",
+    "floods-input", "deep-json", "warns-but-correct", "delegates-to-rnnlib",
+    "runs-rnnlib-source", "uses-rnnlib-outside-tasks", "reads-solutions", "wrong-name", "corrupt-json",
     "empty-file", "not-a-notebook", "no-notebook", "too-large", "huge-saved-output",
     "huge-printed-output", "other-kernel",
 )
@@ -269,6 +260,41 @@ from IPython.display import publish_display_data
 publish_display_data({"application/json": {"deep": nested}})
 """
 
+#: Switches the kernel's rules off (``grading.call`` no longer watches which
+#: rnnlib functions run), then hands each task to the rnnlib function that
+#: solves it. The grader, not the kernel, decides that rnnlib's answer is not
+#: the student's: the kernel's rnnlib asks the grader for every result.
+DELEGATES = """from rnnlib import grading
+grading.call = lambda func, args, **kwargs: func(*args.values())
+import rnnlib
+
+def neuron_step(x_t, y_prev, w_x, w_y, b):
+    return rnnlib.neuron_step(x_t, y_prev, w_x, w_y, b)
+
+def unroll_neuron(x, w_x, w_y, b):
+    return rnnlib.unroll_neuron(x, w_x, w_y, b)
+"""
+
+#: Reads rnnlib's source and runs it under another name (a copy no profiler
+#: would know): in the kernel that source holds no answer.
+RUNS_RNNLIB_SOURCE = """from rnnlib import grading
+grading.call = lambda func, args, **kwargs: func(*args.values())
+import rnnlib.neuron
+_source = open(rnnlib.neuron.__file__).read()
+print("the kernel's rnnlib.neuron computes tanh:", "tanh(" in _source.split("def neuron_step")[1])
+_ns = {"__name__": "copied"}
+exec(compile(_source.replace("from .", "from rnnlib."), "copied.py", "exec"), _ns)
+
+def neuron_step(x_t, y_prev, w_x, w_y, b):
+    return _ns["neuron_step"](x_t, y_prev, w_x, w_y, b)
+"""
+
+#: A correct answer that compares itself with rnnlib in its answer cell:
+#: outside a graded call every rnnlib function may be used.
+USES_RNNLIB_OUTSIDE_TASKS = """
+print("rnnlib gives", float(rnnlib.neuron_step(np.ones(2), 0.5, np.ones(2), 0.3, 0.1)))
+"""
+
 #: A correct answer that warns (its own warning, and numpy's RuntimeWarning).
 WARNS_BUT_CORRECT = """_correct_neuron_step = neuron_step
 
@@ -413,10 +439,17 @@ def hostile_class(course, release):
                                     submission(release, {t: FORGES_EXCEPTION for t in tasks})),
         "module-named-main": (Case("graded", (n2, n3)),
                               submission(release, with_ref(**{n1: MODULE_NAMED_MAIN}))),
-        "floods-input": (Case("graded", (n1, n3), output="StdinNotImplementedError"),
+        "floods-input": (Case("graded", (n1, n3), output="did not return in time"),
                          submission(release, with_ref(**{n2: FLOODS_INPUT}))),
         "deep-json": (Case("graded", (n1, n2), note="cannot read"),
                       submission(release, with_ref(**{n3: ref[n3] + DEEP_JSON}))),
+        "delegates-to-rnnlib": (Case("graded", (n3,), output="calls rnnlib.neuron.unroll_neuron"),
+                                submission(release, with_ref(**{n1: DELEGATES, n2: DELEGATES}))),
+        "runs-rnnlib-source": (Case("graded", (n2, n3), output="computes tanh: False"),
+                               submission(release, with_ref(**{n1: RUNS_RNNLIB_SOURCE}))),
+        "uses-rnnlib-outside-tasks": (Case("graded", everything, output="rnnlib gives 0.97"),
+                                      submission(release, with_ref(
+                                          **{n1: ref[n1] + USES_RNNLIB_OUTSIDE_TASKS}))),
         "warns-but-correct": (Case("graded", everything),
                               submission(release, with_ref(**{n1: ref[n1] + WARNS_BUT_CORRECT}))),
         # reading what it must not

@@ -13,7 +13,6 @@ the notebooks, so a new assignment only needs its module of answers there.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import subprocess
@@ -28,13 +27,9 @@ import pytest
 
 import answers as catalogue
 from conftest import DATA_MIRROR, ON_CI
+from tools import build_notebooks as builder
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "solutions" / "_build_notebooks.py")
-builder = importlib.util.module_from_spec(_spec)
-_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-_spec.loader.exec_module(builder)  # no __pycache__ in solutions/: nbgrader would list it
-sys.dont_write_bytecode = _write_bytecode
 
 ASSIGNMENTS = builder.assignments()
 SOLUTION_MARKERS = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n", re.MULTILINE)

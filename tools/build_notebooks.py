@@ -13,7 +13,7 @@ Two steps, both run by ``make exercises``:
    nothing behind in the repository, and the same sources always give the
    same bytes.
 
-``python solutions/_build_notebooks.py check`` does both in memory and exits
+``python tools/build_notebooks.py check`` does both in memory and exits
 with status 1, listing the files, when a committed notebook differs from
 what the build gives (``tests/test_exercises.py`` runs the same check).
 
@@ -59,6 +59,8 @@ from pathlib import Path
 
 import nbformat
 
+# This file lives in tools/, out of nbgrader's source folder solutions/ (nbgrader
+# would take a __pycache__ there for an assignment).
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
