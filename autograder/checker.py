@@ -58,7 +58,7 @@ from queue import Empty
 import numpy as np
 
 from . import wire
-from .kernel_side import CALLBACK_PROMPT, MIME
+from .kernel_side import CALLBACK_PROMPT, MIME, RNNLIB_PROMPT
 
 GRADER_DIR = str(Path(__file__).resolve().parent)
 #: The modules a test cell may receive by name from the kernel's namespace
@@ -170,6 +170,11 @@ class Channel:
         self.is_alive = is_alive
         self.grace = grace
         self.listening = False
+        #: answers the kernel's rnnlib stubs (``shadow.RnnlibService``), or None
+        self.rnnlib = None
+        self._poller = zmq.Poller()
+        for channel in (self.kc.iopub_channel, self.kc.stdin_channel):
+            self._poller.register(channel.socket, zmq.POLLIN)
 
     def close(self):
         with contextlib.suppress(Exception):
@@ -202,14 +207,16 @@ class Channel:
         code = (f"__import__('autograder.kernel_side', fromlist=['_']).{op}"
                 f"({nonce!r}, {json.dumps(payload)!r})")
         msg_id = self.kc.execute(code, silent=False, store_history=False,
-                                 allow_stdin=bool(callbacks), stop_on_error=False)
+                                 allow_stdin=True, stop_on_error=False)
         answer, failure, foreign = None, None, [0]
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._interrupt(msg_id, label)
+            # wait for either the output or an input() request (a callback)
+            self._poller.poll(max(1, int(min(remaining, 0.5) * 1000)))
             self._serve_stdin(msg_id, callbacks, foreign, deadline)
-            msg = self._get("iopub", max(0.001, min(remaining, 0.02 if callbacks else 0.5)))
+            msg = self._get("iopub", 0)
             if msg is None:
                 if not self.is_alive():
                     raise KernelGone(f"the kernel died while running {label}") from None
@@ -284,6 +291,8 @@ class Channel:
             prompt = prompt if isinstance(prompt, str) else ""
             if callbacks and prompt.startswith(CALLBACK_PROMPT):
                 self.kc.input(json.dumps(_run_callback(prompt[len(CALLBACK_PROMPT):], callbacks)))
+            elif self.rnnlib is not None and prompt.startswith(RNNLIB_PROMPT):
+                self.kc.input(json.dumps(self.rnnlib.answer(prompt[len(RNNLIB_PROMPT):], deadline)))
             elif foreign[0] < MAX_FOREIGN_INPUTS:
                 # the student's own input(): there is nobody to type an answer
                 foreign[0] += 1
@@ -447,7 +456,23 @@ class Checker:
             raise NotCheckable(f"an argument of {name} cannot be sent to the kernel: {exc}") from None
         if time.monotonic() >= self.deadline:
             raise CellTimeout(f"the test cell ran out of time before calling {label}")
-        body = self.channel.request("call", payload, self.deadline, label, callbacks)
+        service = self.channel.rnnlib if mode == "grading" else None
+        if service is not None:
+            service.restrict(allow, forbid)
+        try:
+            body = self.channel.request("call", payload, self.deadline, label, callbacks)
+        finally:
+            violation = service.violation if service is not None else None
+            if service is not None:
+                service.release()
+        if violation:
+            # the grader's own record of a forbidden rnnlib function asked for
+            # while the student's function ran: it decides, whatever the kernel said
+            from rnnlib import grading
+
+            raise grading.CheckFailed(
+                f"{label} calls {violation}, which this task does not allow: write that "
+                f"part yourself. {grading._allowed_text(allow, forbid)}")
         status = body.get("status") if isinstance(body, dict) else None
         if status == "missing":
             raise NameError(f"name '{name}' is not defined")

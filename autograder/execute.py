@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import shutil
 import signal
 import subprocess
@@ -45,6 +46,8 @@ from traitlets import default
 
 from . import sandbox
 from .checker import Channel, Checker, KernelGone, NotCheckable, limit_messages, safe_unpack
+from .kernel_side import RNNLIB_PROMPT
+from .shadow import RnnlibService
 
 
 @dataclass
@@ -205,12 +208,58 @@ class SafeExecute(Execute):
 
     start_new_kernel = run_sync(async_start_new_kernel)
 
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        # answer cells may call the kernel's rnnlib, whose functions ask the
+        # grader over stdin (shadow.py); nbclient itself never answers input()
+        self.kc.allow_stdin = True
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        server = asyncio.ensure_future(self._serve_stdin(time.monotonic() + (self.timeout or 30)
+                                                         + CONTEXT.grace))
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        finally:
+            server.cancel()
+            with contextlib.suppress(BaseException):
+                await server
+
+    execute_cell = run_sync(async_execute_cell)
+
+    async def _serve_stdin(self, deadline):
+        """Answer the kernel's input() requests while an answer cell runs:
+        the rnnlib stubs' (free: no task is being checked) and, with an end
+        of file, the student's own."""
+        from queue import Empty
+
+        while True:
+            try:
+                msg = await self.kc.get_stdin_msg(timeout=1)
+            except Empty:
+                continue
+            content = msg.get("content") if isinstance(msg, dict) else None
+            if msg.get("msg_type") != "input_request" or not isinstance(content, dict):
+                continue
+            prompt = content.get("prompt")
+            prompt = prompt if isinstance(prompt, str) else ""
+            if self._rnnlib is not None and prompt.startswith(RNNLIB_PROMPT):
+                reply = self._rnnlib.answer(prompt[len(RNNLIB_PROMPT):], deadline)
+                self.kc.input(json.dumps(reply))
+            else:
+                self.kc.input("\x04")
+
     def reset_execution_trackers(self):
         super().reset_execution_trackers()
         self._gone = None
         self._channel = None
         self._checker = None
         self._out_used = {}
+        jail = CONTEXT.jail if CONTEXT is not None else None
+        self._rnnlib = (RnnlibService(jail.rnnlib_manifest)
+                        if jail is not None and jail.rnnlib_view else None)
 
     def preprocess(self, nb, resources=None, km=None):
         self._kernel_dir = None
@@ -283,6 +332,7 @@ class SafeExecute(Execute):
     def _get_checker(self):
         if self._checker is None:
             self._channel = Channel(self.km.get_connection_info(), self._alive, grace=CONTEXT.grace)
+            self._channel.rnnlib = self._rnnlib
             self._checker = Checker(self._channel, timeout=self.timeout or 30,
                                     output_limit=CONTEXT.output_limit)
         return self._checker

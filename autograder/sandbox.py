@@ -65,6 +65,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,9 @@ class Jail:
     expose: list = field(default_factory=list)   # read-only in the jail (the allow-list)
     env: dict = field(default_factory=dict)      # extra environment of the kernel
     data: str | None = None                      # the course's data ($RNNLIB_DATA_MIRROR)
+    # rnnlib as the kernel sees it (``shadow.build``): bound at rnnlib's real path
+    rnnlib_view: str | None = None
+    rnnlib_manifest: frozenset = frozenset()     # what its stubs may ask the grader for
 
     def describe(self):
         """One paragraph for the log and the report."""
@@ -218,18 +222,29 @@ def make_jail(limits, use_bwrap="auto", hide=(), expose=(), env=None, seccomp=Tr
             raise RuntimeError(f"RnnlibGrader.sandbox = 'always' but {jail.bwrap_problem}")
     jail.hide = _unique_paths([*hide, "/root", "/home", str(Path.home())])
     jail.expose = _unique_paths([*python_paths(), *expose])
+    if jail.bwrap:
+        from . import shadow
+
+        folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="rnnlib-jail-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        view, jail.rnnlib_manifest = shadow.build(folder / "rnnlib-view")
+        jail.rnnlib_view = str(view)
     return jail
+
+
+def _rnnlib_dir():
+    import rnnlib
+
+    return str(Path(rnnlib.__file__).resolve().parent)
 
 
 def python_paths():
     """What the kernel needs to read: the interpreter's installation (that
     version's folder), the environment (the venv's folder only), rnnlib,
     and the grader's package (its kernel-side helper), at their real paths."""
-    import rnnlib
-
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix,
              str(Path(sys.executable).resolve().parent.parent),
-             str(Path(rnnlib.__file__).resolve().parent),
+             _rnnlib_dir(),
              str(Path(__file__).resolve().parent)}
     return sorted(_unique_paths(paths))
 
@@ -324,8 +339,12 @@ def bwrap_argv(jail, kernel_dir, workdir, ipc, uid):
              "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm"]
     present = [p for p in jail.expose if os.path.exists(p)]
     allowed = [p for p in present if not any(_under(p, a) and p != a for a in present)]
+    rnnlib_dir = os.path.realpath(_rnnlib_dir())
     for path in sorted(set(allowed)):
-        bind("--ro-bind", path)
+        if path == rnnlib_dir and jail.rnnlib_view:
+            bind("--ro-bind", jail.rnnlib_view, path)  # the copy without the answers
+        else:
+            bind("--ro-bind", path)
     if jail.data and os.path.isdir(jail.data):
         bind("--ro-bind", os.path.realpath(jail.data))
         allowed.append(os.path.realpath(jail.data))

@@ -180,6 +180,12 @@ class Encoder:
                                  for k, v in value.items()]}
         if t is range:
             return {"__range__": [value.start, value.stop, value.step]}
+        if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)
+                                           and value is not np.generic):
+            dtype = np.dtype(value)
+            if dtype.hasobject or dtype.names is not None:
+                return self._not_data(value, "a structured or object dtype")
+            return {"__dtype__": [dtype.str, isinstance(value, np.dtype)]}
         if t is slice:
             return {"__slice__": [self.encode(v, depth + 1) for v in (value.start, value.stop, value.step)]}
         if t in (_dt.datetime, _dt.date, _dt.timedelta):
@@ -243,6 +249,15 @@ class Encoder:
                 "class": t.__name__, "activation": activation,
                 "arrays": [self.encode(np.asarray(getattr(value, a)), depth + 1)
                            for a in RNNLIB_CELLS[t.__name__]]}}
+        activations = sys.modules.get("rnnlib.activations")
+        if activations is not None and t is activations.Activation:
+            if activations.ACTIVATIONS.get(value.name) is not value:
+                return None
+            return {"__rnnlib_activation__": value.name}
+        if _is_rnnlib_tuple(t):
+            return {"__rnnlib_tuple__": {
+                "type": f"{t.__module__}:{t.__qualname__}",
+                "fields": [self.encode(v, depth + 1) for v in value]}}
         if "keras" in sys.modules or "tensorflow" in sys.modules:  # subclasses too
             from rnnlib import grading_keras
 
@@ -279,6 +294,14 @@ class Encoder:
         if self.opaque is not None:
             return {"__opaque__": [self.opaque(value), _type_name(value)]}
         raise WireError(f"{what} cannot be sent to the student's kernel")
+
+
+def _is_rnnlib_tuple(t):
+    """A ``NamedTuple`` of rnnlib's (``bptt.Cache``): it crosses field by field."""
+    module = sys.modules.get(t.__module__ or "")
+    return (issubclass(t, tuple) and hasattr(t, "_fields") and module is not None
+            and (t.__module__ or "").startswith("rnnlib.")
+            and getattr(module, t.__qualname__, None) is t)
 
 
 def _type_name(value):
@@ -351,6 +374,17 @@ class Decoder:
                     "__frozenset__": frozenset}[key](items)
         if key == "__dict__":
             return {d(k): d(v) for k, v in body}
+        if key == "__dtype__":
+            if not (isinstance(body, list) and len(body) == 2 and isinstance(body[0], str)
+                    and len(body[0]) <= 8):
+                raise WireError("malformed dtype")
+            try:
+                dtype = np.dtype(body[0])
+            except TypeError:
+                raise WireError("an unknown dtype") from None
+            if dtype.hasobject:
+                raise WireError("an object dtype")
+            return dtype if body[1] else dtype.type
         if key == "__range__":
             return range(*[int(v) for v in body])
         if key == "__slice__":
@@ -379,9 +413,29 @@ class Decoder:
             if self.callback is None:
                 raise WireError("unexpected callback")
             return self.callback(int(body))
+        if key == "__rnnlib_activation__":
+            activations = sys.modules.get("rnnlib.activations")
+            if activations is None or not isinstance(body, str) or body not in activations.ACTIVATIONS:
+                raise WireError("an unknown activation")
+            return activations.ACTIVATIONS[body]
+        if key == "__rnnlib_tuple__":
+            return self._rnnlib_tuple(body, d)
         if key in ("__rnnlib_cell__", "__keras_model__", "__dataset__", "__cell__"):
             return self._course_object(key, body, d)
         raise WireError(f"unknown value type {key!r}")
+
+    def _rnnlib_tuple(self, body, d):
+        """A NamedTuple of an rnnlib module already imported here (never an
+        import: the sender names it)."""
+        name = body.get("type") if isinstance(body, dict) else None
+        fields = body.get("fields") if isinstance(body, dict) else None
+        module_name, _, qualname = str(name).partition(":")
+        module = sys.modules.get(module_name) if module_name.startswith("rnnlib.") else None
+        t = getattr(module, qualname, None) if module is not None and qualname.isidentifier() else None
+        if not (isinstance(t, type) and _is_rnnlib_tuple(t)) or not isinstance(fields, list) \
+                or len(fields) != len(t._fields):
+            raise WireError(f"an unknown rnnlib tuple {str(name)[:100]!r}")
+        return t(*[d(v) for v in fields])
 
     def _course_object(self, key, body, d):
         if not isinstance(body, dict):

@@ -96,7 +96,8 @@ CASES = (
     "os-exit-in-cell", "segfault", "memory-bomb", "fork-bomb", "tests-edited-to-pass",
     "tests-deleted", "test-id-renamed", "points-changed", "patches-allclose", "patches-grading",
     "patches-np-testing", "patches-tanh", "forges-grader-exception", "module-named-main",
-    "floods-input", "deep-json", "warns-but-correct", "reads-solutions", "wrong-name", "corrupt-json",
+    "floods-input", "deep-json", "warns-but-correct", "delegates-to-rnnlib",
+    "runs-rnnlib-source", "uses-rnnlib-outside-tasks", "reads-solutions", "wrong-name", "corrupt-json",
     "empty-file", "not-a-notebook", "no-notebook", "too-large", "huge-saved-output",
     "huge-printed-output", "other-kernel",
 )
@@ -259,6 +260,41 @@ from IPython.display import publish_display_data
 publish_display_data({"application/json": {"deep": nested}})
 """
 
+#: Switches the kernel's rules off (``grading.call`` no longer watches which
+#: rnnlib functions run), then hands each task to the rnnlib function that
+#: solves it. The grader, not the kernel, decides that rnnlib's answer is not
+#: the student's: the kernel's rnnlib asks the grader for every result.
+DELEGATES = """from rnnlib import grading
+grading.call = lambda func, args, **kwargs: func(*args.values())
+import rnnlib
+
+def neuron_step(x_t, y_prev, w_x, w_y, b):
+    return rnnlib.neuron_step(x_t, y_prev, w_x, w_y, b)
+
+def unroll_neuron(x, w_x, w_y, b):
+    return rnnlib.unroll_neuron(x, w_x, w_y, b)
+"""
+
+#: Reads rnnlib's source and runs it under another name (a copy no profiler
+#: would know): in the kernel that source holds no answer.
+RUNS_RNNLIB_SOURCE = """from rnnlib import grading
+grading.call = lambda func, args, **kwargs: func(*args.values())
+import rnnlib.neuron
+_source = open(rnnlib.neuron.__file__).read()
+print("the kernel's rnnlib.neuron computes tanh:", "tanh(" in _source.split("def neuron_step")[1])
+_ns = {"__name__": "copied"}
+exec(compile(_source.replace("from .", "from rnnlib."), "copied.py", "exec"), _ns)
+
+def neuron_step(x_t, y_prev, w_x, w_y, b):
+    return _ns["neuron_step"](x_t, y_prev, w_x, w_y, b)
+"""
+
+#: A correct answer that compares itself with rnnlib in its answer cell:
+#: outside a graded call every rnnlib function may be used.
+USES_RNNLIB_OUTSIDE_TASKS = """
+print("rnnlib gives", float(rnnlib.neuron_step(np.ones(2), 0.5, np.ones(2), 0.3, 0.1)))
+"""
+
 #: A correct answer that warns (its own warning, and numpy's RuntimeWarning).
 WARNS_BUT_CORRECT = """_correct_neuron_step = neuron_step
 
@@ -403,10 +439,17 @@ def hostile_class(course, release):
                                     submission(release, {t: FORGES_EXCEPTION for t in tasks})),
         "module-named-main": (Case("graded", (n2, n3)),
                               submission(release, with_ref(**{n1: MODULE_NAMED_MAIN}))),
-        "floods-input": (Case("graded", (n1, n3), output="StdinNotImplementedError"),
+        "floods-input": (Case("graded", (n1, n3), output="did not return in time"),
                          submission(release, with_ref(**{n2: FLOODS_INPUT}))),
         "deep-json": (Case("graded", (n1, n2), note="cannot read"),
                       submission(release, with_ref(**{n3: ref[n3] + DEEP_JSON}))),
+        "delegates-to-rnnlib": (Case("graded", (n3,), output="calls rnnlib.neuron.unroll_neuron"),
+                                submission(release, with_ref(**{n1: DELEGATES, n2: DELEGATES}))),
+        "runs-rnnlib-source": (Case("graded", (n2, n3), output="computes tanh: False"),
+                               submission(release, with_ref(**{n1: RUNS_RNNLIB_SOURCE}))),
+        "uses-rnnlib-outside-tasks": (Case("graded", everything, output="rnnlib gives 0.97"),
+                                      submission(release, with_ref(
+                                          **{n1: ref[n1] + USES_RNNLIB_OUTSIDE_TASKS}))),
         "warns-but-correct": (Case("graded", everything),
                               submission(release, with_ref(**{n1: ref[n1] + WARNS_BUT_CORRECT}))),
         # reading what it must not

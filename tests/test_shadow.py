@@ -1,0 +1,175 @@
+"""The rnnlib a student's kernel sees (``autograder/shadow.py``).
+
+The end-to-end cases (a student who switches ``grading.call`` off and hands
+a task to rnnlib, or runs rnnlib's source under another name) are students
+of the synthetic class in ``tests/grader_class.py``; these tests check the
+parts: what the kernel's copy holds, and what the grader answers.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import json
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import rnnlib
+from autograder import shadow, wire
+from rnnlib import grading
+
+
+@pytest.fixture(scope="module")
+def view(tmp_path_factory):
+    return shadow.build(tmp_path_factory.mktemp("view"))
+
+
+def _load(folder, module):
+    """The kernel's copy of ``module``, imported under another name."""
+    path = folder / (module.removeprefix("rnnlib.").replace(".", "/") + ".py")
+    return path.read_text(), ast.parse(path.read_text())
+
+
+def _functions(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    yield f"{node.name}.{item.name}", item
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            yield node.name, node
+
+
+def test_the_kernels_rnnlib_holds_no_answer(view):
+    folder, manifest = view
+    source, tree = _load(folder, "rnnlib.neuron")
+    def calls(tree):
+        return {ast.unparse(n.func).rpartition(".")[2] for node in tree.body
+                if isinstance(node, ast.FunctionDef) for n in ast.walk(node) if isinstance(n, ast.Call)}
+
+    assert "phi" in calls(ast.parse(inspect.getsource(rnnlib.neuron)))  # the real one computes
+    assert calls(tree) == {"__import__", "rnnlib_call"}  # the kernel's only asks
+    # every function of a module that is not kept is a stub, new modules included
+    hidden = sorted({p.stem for p in (folder).glob("*.py")}
+                    - {m.removeprefix("rnnlib.") for m in shadow.KEPT} - {"__init__"})
+    assert {"neuron", "layer", "cells", "bptt", "baselines"} <= set(hidden)
+    for name in hidden:
+        module = f"rnnlib.{name}"
+        _, tree = _load(folder, module)
+        for qualname, node in _functions(tree):
+            if f"{module}.{qualname}" in grading.ALWAYS_ALLOWED or node.name == "__init__" \
+                    or any(getattr(d, "id", "") == "property" for d in node.decorator_list):
+                continue
+            body = [s for s in node.body if not (isinstance(s, ast.Expr)
+                                                 and isinstance(s.value, ast.Constant))]
+            if (module, qualname) not in manifest:
+                # kept because an always-allowed function of the module calls it
+                assert any(f"{module}." in a for a in grading.ALWAYS_ALLOWED), (module, qualname)
+                continue
+            assert len(body) == 1 and "rnnlib_call" in ast.unparse(body[0]), (module, qualname)
+    # no compiled copy of the real code comes along
+    real_pyc = {p.name for p in (folder / "__pycache__").glob("*.pyc")}
+    assert real_pyc, "the copy is compiled for the jail (read-only there)"
+
+
+def test_stubs_keep_the_signatures_and_docstrings(view):
+    folder, _ = view
+    spec = importlib.util.spec_from_file_location("kernel_neuron", folder / "neuron.py",
+                                                  submodule_search_locations=None)
+    source = (folder / "neuron.py").read_text().replace("from .", "from rnnlib.")
+    namespace = {"__name__": "kernel_neuron"}
+    exec(compile(source, str(spec.origin), "exec"), namespace)
+    for name in ("neuron_step", "unroll_neuron"):
+        real = getattr(rnnlib.neuron, name)
+        stub = namespace[name]
+        assert inspect.signature(stub) == inspect.signature(real)
+        assert stub.__doc__ == real.__doc__
+
+
+def test_the_grader_applies_the_rules_of_grading_call(view):
+    _, manifest = view
+    service = shadow.RnnlibService(manifest)
+    neuron_step, unroll = rnnlib.neuron.neuron_step, rnnlib.neuron.unroll_neuron
+    layer_step = rnnlib.layer.layer_step
+    assert service.permitted("rnnlib.layer", layer_step)  # outside a graded call: free
+    service.restrict(allow=["rnnlib.neuron"], forbid=["rnnlib.neuron.unroll_neuron"])
+    assert service.permitted("rnnlib.neuron", neuron_step)
+    assert not service.permitted("rnnlib.neuron", unroll)
+    assert not service.permitted("rnnlib.layer", layer_step)
+    service.restrict(allow=["rnnlib.layer.layer_step"])
+    assert service.permitted("rnnlib.layer", layer_step)
+    assert not service.permitted("rnnlib.neuron", neuron_step)
+    service.release()
+    assert service.permitted("rnnlib.neuron", unroll)
+
+
+def _ask(service, module, qualname, *args, deadline=None, **kwargs):
+    request = {"module": module, "qualname": qualname,
+               "args": wire.Encoder().encode(list(args)), "kwargs": wire.Encoder().encode(kwargs)}
+    return service.answer(json.dumps(request), deadline or time.monotonic() + 10)
+
+
+def test_the_grader_computes_allowed_calls_and_records_forbidden_ones(view):
+    _, manifest = view
+    service = shadow.RnnlibService(manifest)
+    rng = np.random.default_rng(0)
+    X, W_x, W_y, b = rng.normal(size=(2, 4, 3)), rng.normal(size=(3, 5)), rng.normal(size=(5, 5)), rng.normal(size=5)
+    reply = _ask(service, "rnnlib.layer", "unroll_layer", X, W_x, W_y, b)
+    assert reply["status"] == "ok"
+    got = wire.Decoder().decode(reply["value"])
+    np.testing.assert_allclose(got[0], rnnlib.unroll_layer(X, W_x, W_y, b)[0])
+    # a method: the cell crosses as data and the grader's own class runs
+    cell = rnnlib.BasicCell(W_x, W_y, b)
+    reply = _ask(service, "rnnlib.cells", "BasicCell.__call__", cell, X[:, 0], np.zeros((2, 5)))
+    np.testing.assert_allclose(wire.Decoder().decode(reply["value"])[0], cell(X[:, 0], np.zeros((2, 5)))[0])
+    # rnnlib's own error on bad input comes back as that error, with its message
+    reply = _ask(service, "rnnlib.layer", "layer_step", X[:, 0], np.zeros((2, 4)), W_x, W_y, b)
+    assert reply["status"] == "raised" and reply["type"] == "ValueError" and "shape" in reply["message"]
+    # forbidden in a graded call: not computed, and recorded by the grader
+    service.restrict(allow=["rnnlib.layer"], forbid=["rnnlib.layer.unroll_layer"])
+    reply = _ask(service, "rnnlib.layer", "unroll_layer", X, W_x, W_y, b)
+    assert reply["status"] == "raised" and "not allowed" in reply["message"]
+    assert service.violation == "rnnlib.layer.unroll_layer"
+    assert _ask(service, "rnnlib.layer", "layer_step", X[:, 0], np.zeros((2, 5)), W_x, W_y, b)["status"] == "ok"
+    assert service.violation == "rnnlib.layer.unroll_layer"  # the first one is kept
+    # out of time: nothing is computed
+    service.release()
+    reply = _ask(service, "rnnlib.layer", "unroll_layer", X, W_x, W_y, b, deadline=time.monotonic() - 1)
+    assert reply["type"] == "TimeoutError"
+
+
+@pytest.mark.hostile
+def test_the_grader_resolves_nothing_but_the_stubs_names(view, monkeypatch):
+    _, manifest = view
+    service = shadow.RnnlibService(manifest)
+    before = set(sys.modules)
+    for module, qualname in [("os", "system"), ("rnnlib.grading", "call"),
+                             ("rnnlib.datasets", "fetch"), ("numpy.f2py.__main__", "main"),
+                             ("rnnlib.layer", "np.save"), ("rnnlib.layer", "__builtins__")]:
+        reply = _ask(service, module, qualname, "x")
+        assert reply["status"] == "raised" and "could not read" in reply["message"], (module, qualname)
+    assert set(sys.modules) == before
+    for text in ("not json", json.dumps([1]), json.dumps({"module": "rnnlib.layer"}),
+                 "[" * 100_000):
+        assert service.answer(text, time.monotonic() + 5)["status"] == "raised"
+
+
+def test_rnnlib_values_cross_the_wire():
+    rng = np.random.default_rng(1)
+    X, W_x, W_y, b = rng.normal(size=(2, 4, 3)), rng.normal(size=(3, 5)), rng.normal(size=(5, 5)), rng.normal(size=5)
+    _, cache = rnnlib.bptt.forward(X, W_x, W_y, b)
+    back = wire.Decoder().decode(wire.Encoder().encode(cache))
+    assert type(back) is rnnlib.bptt.Cache and back.activation is cache.activation
+    for mine, theirs in zip(back, cache):
+        if isinstance(theirs, np.ndarray):
+            np.testing.assert_array_equal(mine, theirs)
+    for dtype in (np.float32, np.dtype("float64"), np.int64):
+        assert wire.Decoder().decode(wire.Encoder().encode(dtype)) == dtype
+    with pytest.raises(wire.WireError):  # a tuple type the receiver did not import
+        wire.Decoder().decode({"__rnnlib_tuple__": {"type": "rnnlib.nothing:Cache", "fields": []}})
+    with pytest.raises(wire.WireError):
+        wire.Decoder().decode({"__rnnlib_tuple__": {"type": "collections:namedtuple", "fields": []}})
