@@ -28,7 +28,7 @@ CHROMIUM := /usr/bin/chromium
 # Warnings are errors, unresolved references are reported (-n), all warnings listed.
 BOOK_FLAGS := --warningiserror --nitpick --keep-going
 
-.PHONY: setup book book-instructor test bench forecast lock clean browser sandbox student-kit
+.PHONY: setup book book-instructor test bench forecast lock clean browser sandbox student-kit hub
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -90,7 +90,27 @@ sandbox:
 	  echo "notice: bwrap not found and not root: autograder grade runs kernels without bubblewrap (see instructor/grading.md). Install it with: sudo apt-get install bubblewrap"; \
 	fi
 
-test: setup browser sandbox
+# JupyterHub's proxy, configurable-http-proxy from npm, pinned with every dependency
+# (versions and sha512 checksums) in hub/proxy/package-lock.json; `npm ci` checks them
+# and installs into build-assets/ (gitignored).
+CHP_DIR := build-assets/configurable-http-proxy
+CHP := $(CHP_DIR)/node_modules/.bin/configurable-http-proxy
+$(CHP): hub/proxy/package.json hub/proxy/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found; it installs JupyterHub's configurable-http-proxy (Debian: apt-get install npm)"; exit 1; }
+	rm -rf $(CHP_DIR) && mkdir -p $(CHP_DIR)
+	cp hub/proxy/package.json hub/proxy/package-lock.json $(CHP_DIR)/
+	cd $(CHP_DIR) && npm ci --silent --ignore-scripts --no-audit --no-fund >/dev/null
+	touch $(CHP)
+
+# The course on a local JupyterHub (hub/, instructor/hub.md): as root, creates the
+# accounts (system users), the course folder and nbgrader's exchange under HUB_STATE,
+# prints the URL and the accounts, and runs until Ctrl-C.
+HUB_STATE ?= /var/lib/rnn-course-hub
+HUB_PORT ?= 8000
+hub: setup sandbox $(CHP)
+	$(BIN)/python hub/course_hub.py --state $(HUB_STATE) --port $(HUB_PORT)
+
+test: setup browser sandbox $(CHP)
 	$(BIN)/python -m pytest
 
 bench: setup sandbox
@@ -107,7 +127,7 @@ forecast: setup
 
 lock:
 	rm -rf /tmp/rnnlib-lock && $(PYTHON) -m venv /tmp/rnnlib-lock
-	/tmp/rnnlib-lock/bin/pip install --quiet "jupyter-book==1.0.4.post1" "nbgrader==0.9.6" "tensorflow-cpu==2.21.0" keras numpy matplotlib pandas statsmodels pytest playwright jupytext sphinx-exercise tqdm jupyterlab
+	/tmp/rnnlib-lock/bin/pip install --quiet "jupyter-book==1.0.4.post1" "nbgrader==0.9.6" "jupyterhub==6.1.1" "tensorflow-cpu==2.21.0" keras numpy matplotlib pandas statsmodels pytest playwright jupytext sphinx-exercise tqdm jupyterlab
 	{ head -2 requirements.lock; /tmp/rnnlib-lock/bin/pip freeze; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 clean:
