@@ -23,6 +23,7 @@ module                       chapter
 :mod:`rnnlib.gru`            8. the GRU cell (Keras's reset_after=True), forward and BPTT
 :mod:`rnnlib.clipping`       8. gradient clipping by global norm
 :mod:`rnnlib.convolution`    8. 1D and causal convolutions, WaveNet's receptive field
+:mod:`rnnlib.memory`         8. the delayed-recall task, equal parameter budgets
 :mod:`rnnlib.keras_compat`   the same layers in Keras (imports TensorFlow lazily)
 ===========================  ======================================================
 
@@ -43,7 +44,7 @@ from .layer import (
     unroll_layer,
 )
 from .neuron import neuron_step, unroll_neuron
-from . import bptt, clipping, convolution, gru, lstm, training
+from . import bptt, clipping, convolution, gru, lstm, memory, training
 from .clipping import clip_by_norm
 from .convolution import receptive_field
 from .gru import gru_backward, gru_forward, gru_step
