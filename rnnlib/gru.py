@@ -56,8 +56,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_shape
 from .activations import ACTIVATIONS
-from .layer import check_sequence_batch
-from .lstm import check_gate_weights, check_state
+from .lstm import check_gate_weights, check_state, time_major
 
 _sigmoid = ACTIVATIONS["sigmoid"].forward
 
@@ -121,15 +120,9 @@ def gru_forward(X, kernel, recurrent_kernel, bias, h0=None):
     (``return_state=True``). The input part of eq. 8.5 is computed for every
     step in one product before the loop.
     """
-    kernel, recurrent_kernel, bias = check_gru_weights(kernel, recurrent_kernel, bias)
-    X = check_sequence_batch(X, kernel.shape[0])
-    m, T, _ = X.shape
-    n = recurrent_kernel.shape[0]
-    dtype = np.result_type(X, kernel, recurrent_kernel, bias)
-    kernel = kernel.astype(dtype, copy=False)
-    recurrent_kernel = recurrent_kernel.astype(dtype, copy=False)
-    bias = bias.astype(dtype, copy=False)
-    X_tm = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=dtype)
+    X_tm, kernel, recurrent_kernel, bias = time_major(X, *check_gru_weights(kernel, recurrent_kernel, bias))
+    T, m, _ = X_tm.shape
+    n, dtype = recurrent_kernel.shape[0], X_tm.dtype
     H = np.empty((T + 1, m, n), dtype=dtype)
     H[0] = check_state("h0", h0, m, n, dtype)
     Z, R, H_cand, AH_h = (np.empty((T, m, n), dtype=dtype) for _ in range(4))

@@ -96,6 +96,16 @@ def check_state(name, state, m, n, dtype):
     return check_shape(name, state, (m, n), "(m, n)").astype(dtype, copy=False)
 
 
+def time_major(X, kernel, recurrent_kernel, bias):
+    """The start of every unroll: ``X`` (m, T, n_inputs) checked against ``kernel``,
+    returned time-major (T, m, n_inputs), with the weights, all in one dtype
+    (float32 only when everything is float32)."""
+    X = check_sequence_batch(X, kernel.shape[0])
+    dtype = np.result_type(X, kernel, recurrent_kernel, bias)
+    X_tm = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=dtype)
+    return (X_tm, *(w.astype(dtype, copy=False) for w in (kernel, recurrent_kernel, bias)))
+
+
 def _gates(a, n):
     """eq. 8.2 applied to a (..., 4n): returns i, f, g, o, each (..., n)."""
     i = _sigmoid(a[..., :n])
@@ -154,19 +164,15 @@ def lstm_forward(X, kernel, recurrent_kernel, bias, h0=None, c0=None):
     ``X W_x + b`` does not wait for the previous step, so it is computed for
     every step in one product; only ``h(t-1) W_h`` is inside the loop.
     """
-    kernel, recurrent_kernel, bias = check_gate_weights(kernel, recurrent_kernel, bias, N_GATES)
-    X = check_sequence_batch(X, kernel.shape[0])
-    m, T, _ = X.shape
-    n = recurrent_kernel.shape[0]
-    dtype = np.result_type(X, kernel, recurrent_kernel, bias)
-    kernel = kernel.astype(dtype, copy=False)
-    recurrent_kernel = recurrent_kernel.astype(dtype, copy=False)
-    X_tm = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=dtype)
+    weights = check_gate_weights(kernel, recurrent_kernel, bias, N_GATES)
+    X_tm, kernel, recurrent_kernel, bias = time_major(X, *weights)
+    T, m, _ = X_tm.shape
+    n, dtype = recurrent_kernel.shape[0], X_tm.dtype
     H = np.empty((T + 1, m, n), dtype=dtype)
     C = np.empty((T + 1, m, n), dtype=dtype)
     H[0] = check_state("h0", h0, m, n, dtype)
     C[0] = check_state("c0", c0, m, n, dtype)
-    gates = X_tm @ kernel + bias.astype(dtype)  # (T, m, 4n): the input part of eq. 8.1
+    gates = X_tm @ kernel + bias  # (T, m, 4n): the input part of eq. 8.1
     for t in range(T):
         a = gates[t]
         a += H[t] @ recurrent_kernel  # eq. 8.1
