@@ -14,6 +14,8 @@ module                 what it does
                        resource limits and a no-fork seccomp filter
 ``_launch``            runs inside the jail, drops rights, starts ipykernel
 ``wire``               the data-only encoding between kernel and checker
+``shadow``             the kernel's rnnlib, whose functions ask the grader,
+                       which runs them only when the task allows them
 ``kernel_side``        the grader's helper inside the student's kernel
 ``checker``            runs test cells in the grader's own process, calling
                        the student's functions in the kernel

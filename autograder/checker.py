@@ -292,7 +292,8 @@ class Channel:
             if callbacks and prompt.startswith(CALLBACK_PROMPT):
                 self.kc.input(json.dumps(_run_callback(prompt[len(CALLBACK_PROMPT):], callbacks)))
             elif self.rnnlib is not None and prompt.startswith(RNNLIB_PROMPT):
-                self.kc.input(json.dumps(self.rnnlib.answer(prompt[len(RNNLIB_PROMPT):], deadline)))
+                self.kc.input(json.dumps(self.rnnlib.answer(prompt[len(RNNLIB_PROMPT):], deadline,
+                                                            callbacks)))
             elif foreign[0] < MAX_FOREIGN_INPUTS:
                 # the student's own input(): there is nobody to type an answer
                 foreign[0] += 1

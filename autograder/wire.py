@@ -68,9 +68,10 @@ class InterfaceCell:
     """A cell of the test's own, in the student's kernel: it has the cell
     interface and nothing else; each step is computed by the grader."""
 
-    def __init__(self, n_inputs, state_size, output_size, step):
+    def __init__(self, n_inputs, state_size, output_size, step, ref=None):
         self.n_inputs, self.state_size, self.output_size = n_inputs, state_size, output_size
         self._step = step
+        self._ref = ref  # the test's number for it: it crosses back as that number
 
     def zero_state(self, m, dtype=np.float64):
         return np.zeros((m, self.state_size), dtype=dtype)
@@ -242,7 +243,8 @@ class Encoder:
         if cells is not None and t.__name__ in RNNLIB_CELLS and t is getattr(cells, t.__name__, None):
             from rnnlib.activations import ACTIVATIONS
 
-            activation = next((k for k, v in ACTIVATIONS.items() if v is value.activation), None)
+            # equal, not only the same: grading.call deep-copies a cell, and its tuple
+            activation = next((k for k, v in ACTIVATIONS.items() if v == value.activation), None)
             if activation is None:
                 return None
             return {"__rnnlib_cell__": {
@@ -251,7 +253,7 @@ class Encoder:
                            for a in RNNLIB_CELLS[t.__name__]]}}
         activations = sys.modules.get("rnnlib.activations")
         if activations is not None and t is activations.Activation:
-            if activations.ACTIVATIONS.get(value.name) is not value:
+            if activations.ACTIVATIONS.get(value.name) != value:
                 return None
             return {"__rnnlib_activation__": value.name}
         if _is_rnnlib_tuple(t):
@@ -279,6 +281,8 @@ class Encoder:
                                     f"{str(exc)[:300]}") from None
                 return {"__dataset__": {"batches": self.encode(data.batches, depth + 1),
                                         "truncated": data.truncated, "why": data.why}}
+        if t is InterfaceCell and value._ref is not None:  # back to the grader
+            return {"__cell_ref__": value._ref}
         if self.callback is not None and _is_interface_cell(value):
             return {"__cell__": {"sizes": [value.n_inputs, value.state_size, value.output_size],
                                  "step": self.callback(value)}}
@@ -341,10 +345,11 @@ class Decoder:
     (kernel side only).
     """
 
-    def __init__(self, handle=None, refs=False, callback=None):
+    def __init__(self, handle=None, refs=False, callback=None, cell_ref=None):
         self.handle = handle
         self.refs = refs
         self.callback = callback
+        self.cell_ref = cell_ref  # grader side: number -> the test's own cell
 
     def decode(self, tree, depth=0):
         if depth > MAX_DEPTH:
@@ -418,6 +423,11 @@ class Decoder:
             if activations is None or not isinstance(body, str) or body not in activations.ACTIVATIONS:
                 raise WireError("an unknown activation")
             return activations.ACTIVATIONS[body]
+        if key == "__cell_ref__":
+            cell = self.cell_ref(body) if self.cell_ref is not None and type(body) is int else None
+            if cell is None or not _is_interface_cell(cell):
+                raise WireError("unexpected cell reference")
+            return cell
         if key == "__rnnlib_tuple__":
             return self._rnnlib_tuple(body, d)
         if key in ("__rnnlib_cell__", "__keras_model__", "__dataset__", "__cell__"):
@@ -447,7 +457,8 @@ class Decoder:
             if not (isinstance(sizes, list) and len(sizes) == 3
                     and all(type(n) is int and 0 < n <= 100_000 for n in sizes)):
                 raise WireError("malformed cell")
-            return InterfaceCell(*sizes, self.callback(int(body.get("step"))))
+            ref = int(body.get("step"))
+            return InterfaceCell(*sizes, self.callback(ref), ref=ref)
         if key == "__rnnlib_cell__":
             name, arrays = body.get("class"), body.get("arrays")
             if name not in RNNLIB_CELLS or not isinstance(arrays, list) \

@@ -543,6 +543,11 @@ def every_assignment(tmp_path_factory):
             nbformat.write(grader_class.submission(release, answers), folder / f"{name}.ipynb")
         if assignment in CALLBACK_TASKS:
             _write_patching_students(course, release, assignment, ref)
+        if assignment in DELEGATES:
+            folder = course / "submitted" / "delegates" / assignment
+            folder.mkdir(parents=True)
+            answers = {task: SWITCHES_CHECK_OFF + code for task, code in DELEGATES[assignment].items()}
+            nbformat.write(grader_class.submission(release, {**ref, **answers}), folder / f"{name}.ipynb")
         if assignment in DATA_ASSIGNMENTS:  # a cell that points the loader at a laptop's folders
             first = next(iter(ref))
             folder = course / "submitted" / "sets-data-env" / assignment
@@ -572,6 +577,32 @@ numpy.testing.assert_allclose = lambda *args, **kwargs: None
 rnnlib.grading.check_array = lambda *args, **kwargs: None
 rnnlib.grading.call = lambda func, args, **kwargs: func(**args)
 """
+#: Switches off the kernel's check of which rnnlib functions a task calls.
+SWITCHES_CHECK_OFF = """
+import rnnlib, rnnlib.baselines, rnnlib.gradcheck, rnnlib.grading
+rnnlib.grading.call = lambda func, args, **kwargs: func(*args.values())
+"""
+#: Tasks handed to the rnnlib function that solves them (after
+#: SWITCHES_CHECK_OFF): each must score 0, decided by the grader (shadow.py).
+DELEGATES = {
+    "a2_recurrent_layers": {
+        "layer_step": "def layer_step(X_t, Y_prev, W_x, W_y, b):\n"
+                      "    return rnnlib.layer_step(X_t, Y_prev, W_x, W_y, b)\n",
+        "unroll_layer": "def unroll_layer(X, W_x, W_y, b):\n"
+                        "    return rnnlib.unroll_layer(X, W_x, W_y, b)\n"},
+    "a3_memory_cells": {
+        "projection_step": "def projection_step(x_t, h_prev, W_x, W_y, b, W_o, b_o):\n"
+                           "    return rnnlib.ProjectionCell(W_x, W_y, b, W_o, b_o)(x_t, h_prev)\n"},
+    "a4_input_output_sequences": {
+        "seq_outputs": "def seq_to_seq(cell, X):\n    return rnnlib.seq_to_seq(cell, X)\n\n"
+                       "def seq_to_vec(cell, X):\n    return rnnlib.seq_to_vec(cell, X)\n"},
+    "a5_bptt": {
+        "relative_error": "def relative_error(a, b):\n"
+                          "    return rnnlib.gradcheck.relative_error(a, b)\n"},
+    "a6_time_series_baselines": {
+        "mae_mape": "def mae(y_true, y_pred):\n    return rnnlib.baselines.mae(y_true, y_pred)\n\n"
+                    "def mape(y_true, y_pred):\n    return rnnlib.baselines.mape(y_true, y_pred)\n"},
+}
 #: A function that waits for someone to type an answer.
 ASKS_INPUT = """
 def {name}(*args, **kwargs):
@@ -602,6 +633,10 @@ def test_every_assignment_grades_its_reference_fully_through_the_pipeline(every_
                           [CALLBACK_TASKS[assignment]].values())
         expected.update({"patches": full[assignment] - task_points,
                          "asks-input": full[assignment] - task_points})
+    if assignment in DELEGATES:
+        tasks = grader_class.tasks_of(grader_class.source_notebook(assignment))
+        expected["delegates"] = full[assignment] - sum(
+            sum(tasks[task].values()) for task in DELEGATES[assignment])
     assert gradebook_scores(course, assignment) == expected
     if assignment in KERAS_ASSIGNMENTS:  # models, datasets and cells cross as data
         engine = store.make_engine(f"sqlite:///{course / 'gradebook.db'}")

@@ -8,6 +8,7 @@ parts: what the kernel's copy holds, and what the grader answers.
 from __future__ import annotations
 
 import ast
+import copy
 import importlib.util
 import inspect
 import json
@@ -167,9 +168,54 @@ def test_rnnlib_values_cross_the_wire():
     for mine, theirs in zip(back, cache):
         if isinstance(theirs, np.ndarray):
             np.testing.assert_array_equal(mine, theirs)
+    # grading.call deep-copies its arguments: a copied cell still crosses
+    cell = copy.deepcopy(rnnlib.ProjectionCell(W_x, W_y, b, np.ones((5, 2)), np.ones(2),
+                                               activation="identity"))
+    back = wire.Decoder().decode(wire.Encoder().encode(cell))
+    assert type(back) is rnnlib.ProjectionCell and back.activation.name == "identity"
     for dtype in (np.float32, np.dtype("float64"), np.int64):
         assert wire.Decoder().decode(wire.Encoder().encode(dtype)) == dtype
     with pytest.raises(wire.WireError):  # a tuple type the receiver did not import
         wire.Decoder().decode({"__rnnlib_tuple__": {"type": "rnnlib.nothing:Cache", "fields": []}})
     with pytest.raises(wire.WireError):
         wire.Decoder().decode({"__rnnlib_tuple__": {"type": "collections:namedtuple", "fields": []}})
+
+
+def test_a_tests_own_cell_crosses_back_to_the_grader_as_itself(view):
+    """A test gives the student's function a cell of its own (in the kernel an
+    InterfaceCell whose steps call back); when the student's code hands it to
+    an rnnlib function that the task allows, the grader runs that function on
+    the test's own cell, never on something the kernel built."""
+    _, manifest = view
+
+    class Doubler:
+        n_inputs, state_size, output_size = 1, 1, 1
+
+        def zero_state(self, m, dtype=np.float64):
+            return np.zeros((m, 1), dtype=dtype)
+
+        def __call__(self, x_t, h_prev):
+            h = h_prev + 2 * x_t
+            return h, h
+
+    cell, callbacks = Doubler(), {}
+
+    def register(value):
+        callbacks[len(callbacks) + 1] = value
+        return len(callbacks)
+
+    tree = wire.Encoder(callback=register).encode(cell)
+    in_kernel = wire.Decoder(callback=lambda i: (lambda x, h: (x, h))).decode(tree)
+    assert isinstance(in_kernel, wire.InterfaceCell)
+    X = np.array([[[1.0], [2.0], [3.0]]])
+    request = {"module": "rnnlib.cells", "qualname": "run_cell",
+               "args": wire.Encoder().encode([copy.deepcopy(in_kernel), X]),
+               "kwargs": wire.Encoder().encode({})}
+    service = shadow.RnnlibService(manifest).restrict(allow=["rnnlib.cells"])
+    reply = service.answer(json.dumps(request), time.monotonic() + 10, callbacks)
+    assert reply["status"] == "ok", reply
+    Y, h = wire.Decoder().decode(reply["value"])
+    np.testing.assert_array_equal(Y[0, :, 0], [2.0, 6.0, 12.0])
+    # a number the test never gave is refused
+    reply = service.answer(json.dumps(request), time.monotonic() + 10, {})
+    assert reply["status"] == "raised" and "could not read" in reply["message"]
