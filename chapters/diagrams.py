@@ -441,13 +441,13 @@ def bptt(n_steps=5, n_loss=3):
             _label(ax, ((x + xs[t + 1]) / 2, 0.33), rf"$\mathbf{{h}}({t})$", STATE, fontsize=SMALL)
     lx0, lx1 = xs[first_used] - 0.5, xs[-1] + 0.5
     _box(ax, ((lx0 + lx1) / 2, 2.95), lx1 - lx0, 0.6,
-         r"$C\,(" + ", ".join(rf"\hat{{\mathbf{{y}}}}({t})" for t in range(first_used, n_steps)) + ")$",
+         r"$L\,(" + ", ".join(rf"\hat{{\mathbf{{y}}}}({t})" for t in range(first_used, n_steps)) + ")$",
          fc="#fbe9e9", ec=GRAD)
     if first_used:
         _label(ax, ((xs[0] + xs[first_used - 1]) / 2, 2.2), "outputs the loss\ndoes not read",
                MUTED, fontsize=SMALL)
     handles = [Line2D([], [], color=INK, lw=1.6, ls=(0, (4, 3)), label="forward pass"),
-               Line2D([], [], color=GRAD, lw=2.0, label=r"backward pass (gradients of $C$)")]
+               Line2D([], [], color=GRAD, lw=2.0, label=r"backward pass (gradients of $L$)")]
     ax.legend(handles=handles, loc="upper left", fontsize=SMALL, frameon=False)
     _limits(ax, -2.1, xs[-1] + 0.9, -1.75, 3.4)
     _title(ax, f"backpropagation through time: the loss reads only the last {n_loss} outputs")

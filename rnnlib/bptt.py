@@ -29,8 +29,8 @@ b           (n_neurons,)
 h0, dh0     (m, n_neurons)              initial state and its gradient
 ==========  ==========================  ====================================
 
-Speed: internally the states are stored time-major, ``H`` of shape
-(T + 1, m, n_neurons) with ``H[0] = h0`` and ``H[t + 1] = h(t)``, so each
+Speed: internally the states are stored time-major, ``states`` of shape
+(T + 1, m, n_neurons) with ``states[0] = h0`` and ``states[t + 1] = h(t)``, so each
 step reads and writes one contiguous block, and every step works on the whole
 mini-batch at once. Everything that does not have to wait for the previous
 (or next) step is computed for all steps at once, outside the loop over time:
@@ -53,7 +53,7 @@ class Cache(NamedTuple):
     X_tm: np.ndarray  #: (T, m, n_inputs): the inputs, time-major
     W_x: np.ndarray  #: (n_inputs, n_neurons)
     W_y: np.ndarray  #: (n_neurons, n_neurons)
-    H: np.ndarray  #: (T + 1, m, n_neurons): H[0] = h0, H[t + 1] = h(t)
+    states: np.ndarray  #: (T + 1, m, n_neurons): states[0] = h0, states[t + 1] = h(t)
     activation: Activation
 
 
