@@ -521,3 +521,65 @@ def dataset_batches(ds, name="the dataset", case=""):
         raise AssertionError(f"{name} never ends, or is far too large ({ds.why}): it should hold "
                              f"each window once (no .repeat()){where}")
     return list(ds.batches)
+
+
+# --------------------------------------------------------------------------
+# Datasets of windows (assignment 7 and later)
+# --------------------------------------------------------------------------
+
+def read_dataset(ds, name, n_features=1, case=""):
+    """Every window of a dataset of ``(inputs, targets)`` batches, for a test
+    cell to compare with the windows it expects.
+
+    ``ds`` is what :func:`dataset_batches` reads (a ``tf.data`` dataset, a
+    :class:`DatasetData` from the grader, or a list of batches). Each batch
+    must be a pair: ``inputs`` of shape ``(batch, window_length, n_features)``
+    and ``targets`` of shape ``(batch,)`` (``(batch, 1)`` is accepted), one
+    number per window. Returns ``(inputs, targets, sizes)``: the windows of
+    every batch concatenated, ``(n, window_length, n_features)`` and ``(n,)``
+    in float64, and the list of batch sizes (for :func:`check_batches`).
+
+    Raises ``AssertionError`` naming the problem (a batch that is not a pair,
+    inputs without their feature axis, targets that are not one number per
+    window, windows of several lengths, no window at all), with ``case`` as
+    the case of a hidden test.
+    """
+    where = f"\n  (case: {case})" if case else ""
+    inputs, targets, sizes = [], [], []
+    for batch in dataset_batches(ds, name, case):  # bounded: a dataset that never ends fails
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+            raise AssertionError(f"each element of {name} should be a batch (inputs, targets), "
+                                 f"got {type(batch).__name__}: pass targets= to "
+                                 f"timeseries_dataset_from_array{where}")
+        x, y = (np.asarray(part, dtype=np.float64) for part in batch)
+        if x.ndim == 2 and n_features == 1:
+            raise AssertionError(f"the inputs of {name} have shape {x.shape}: a recurrent layer "
+                                 "reads one vector per step, so they need a last axis of size 1, "
+                                 f"(batch, window_length, 1){where}")
+        if x.ndim != 3 or x.shape[2] != n_features:
+            raise AssertionError(f"the inputs of {name} have shape {x.shape}, expected "
+                                 f"(batch, window_length, {n_features}){where}")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.shape != (x.shape[0],):
+            raise AssertionError(f"the targets of {name} have shape {y.shape}, expected one "
+                                 f"number per window, ({x.shape[0]},){where}")
+        inputs.append(x)
+        targets.append(y)
+        sizes.append(x.shape[0])
+    if not inputs:
+        raise AssertionError(f"{name} holds no window at all{where}")
+    if len({x.shape[1] for x in inputs}) != 1:
+        raise AssertionError(f"the windows of {name} do not all have the same length{where}")
+    return np.concatenate(inputs), np.concatenate(targets), sizes
+
+
+def check_batches(sizes, batch_size, name, case=""):
+    """Assert that batches of ``sizes`` windows (as :func:`read_dataset`
+    returns them) are batches of ``batch_size``, the last one possibly
+    smaller, as ``batch_size=`` of ``timeseries_dataset_from_array`` gives."""
+    where = f"\n  (case: {case})" if case else ""
+    if any(size != batch_size for size in sizes[:-1]) or sizes[-1] > batch_size:
+        raise AssertionError(f"{name} should hold batches of batch_size={batch_size} windows "
+                             f"(the last one may be smaller), got batches of {sorted(set(sizes))}"
+                             f"{where}")

@@ -127,48 +127,7 @@ import numpy as np
 import pandas as pd
 import rnnlib
 from rnnlib import grading
-
-
-def read_dataset(ds, name, n_features=1, case=""):
-    """Every window of a dataset: inputs (n, L, n_features), targets (n,), batch sizes."""
-    where = f"\n  (case: {case})" if case else ""
-    # the batches as numpy arrays (a bounded number: a dataset that never ends fails)
-    batches = grading.dataset_batches(ds, name, case)
-    inputs, targets, sizes = [], [], []
-    for batch in batches:
-        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
-            raise AssertionError(f"each element of {name} should be a batch (inputs, targets), "
-                                 f"got {type(batch).__name__}: pass targets= to "
-                                 f"timeseries_dataset_from_array{where}")
-        x, y = (np.asarray(part, dtype=np.float64) for part in batch)
-        if x.ndim == 2 and n_features == 1:
-            raise AssertionError(f"the inputs of {name} have shape {x.shape}: a recurrent layer "
-                                 "reads one vector per step, so they need a last axis of size 1, "
-                                 f"(batch, window_length, 1){where}")
-        if x.ndim != 3 or x.shape[2] != n_features:
-            raise AssertionError(f"the inputs of {name} have shape {x.shape}, expected "
-                                 f"(batch, window_length, {n_features}){where}")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.shape != (x.shape[0],):
-            raise AssertionError(f"the targets of {name} have shape {y.shape}, expected one "
-                                 f"number per window, ({x.shape[0]},){where}")
-        inputs.append(x)
-        targets.append(y)
-        sizes.append(x.shape[0])
-    if not inputs:
-        raise AssertionError(f"{name} holds no window at all{where}")
-    if len({x.shape[1] for x in inputs}) != 1:
-        raise AssertionError(f"the windows of {name} do not all have the same length{where}")
-    return np.concatenate(inputs), np.concatenate(targets), sizes
-
-
-def check_batches(sizes, n_windows, batch_size, name, case=""):
-    where = f"\n  (case: {case})" if case else ""
-    if any(size != batch_size for size in sizes[:-1]) or sizes[-1] > batch_size:
-        raise AssertionError(f"{name} should hold batches of batch_size={batch_size} windows "
-                             f"(the last one may be smaller), got batches of {sorted(set(sizes))}"
-                             f"{where}")
+from rnnlib.grading_keras import check_batches, read_dataset
 
 
 def day_numbers(scaled, code_of, what, case=""):
@@ -230,7 +189,7 @@ def check_made_up(out, series, train_period, valid_period, L, batch_size, case="
         inside = position[(series.index >= series[start:end].index[0])
                           & (series.index <= series[start:end].index[-1])]
         check_windows(days, target_days, inside[0], inside[-1], L, name, period_name, case)
-        check_batches(sizes, len(y), batch_size, name, case)
+        check_batches(sizes, batch_size, name, case)
 
 
 # A case to check by hand: day d of 2024 has d million riders (1 on January 1st, ...),
@@ -266,7 +225,7 @@ for ds, name, (start, end) in ((train_ds, "train_ds", ("2016-01", "2018-12")),
         ("each window contains its own target: the target is the day after the window",
          lambda a: np.allclose(a[:, -1], a[:, -2])),
     ])
-    check_batches(sizes, len(y), 32, name)
+    check_batches(sizes, 32, name)
 print("Task 1: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
@@ -456,50 +415,9 @@ import numpy as np
 import pandas as pd
 import rnnlib
 from rnnlib import grading
+from rnnlib.grading_keras import check_batches, read_dataset
 
 TYPES = ("A", "U", "W")
-
-
-def read_dataset(ds, name, n_features=1, case=""):
-    """Every window of a dataset: inputs (n, L, n_features), targets (n,), batch sizes."""
-    where = f"\n  (case: {case})" if case else ""
-    # the batches as numpy arrays (a bounded number: a dataset that never ends fails)
-    batches = grading.dataset_batches(ds, name, case)
-    inputs, targets, sizes = [], [], []
-    for batch in batches:
-        if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
-            raise AssertionError(f"each element of {name} should be a batch (inputs, targets), "
-                                 f"got {type(batch).__name__}: pass targets= to "
-                                 f"timeseries_dataset_from_array{where}")
-        x, y = (np.asarray(part, dtype=np.float64) for part in batch)
-        if x.ndim == 2 and n_features == 1:
-            raise AssertionError(f"the inputs of {name} have shape {x.shape}: a recurrent layer "
-                                 "reads one vector per step, so they need a last axis of size 1, "
-                                 f"(batch, window_length, 1){where}")
-        if x.ndim != 3 or x.shape[2] != n_features:
-            raise AssertionError(f"the inputs of {name} have shape {x.shape}, expected "
-                                 f"(batch, window_length, {n_features}){where}")
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.shape != (x.shape[0],):
-            raise AssertionError(f"the targets of {name} have shape {y.shape}, expected one "
-                                 f"number per window, ({x.shape[0]},){where}")
-        inputs.append(x)
-        targets.append(y)
-        sizes.append(x.shape[0])
-    if not inputs:
-        raise AssertionError(f"{name} holds no window at all{where}")
-    if len({x.shape[1] for x in inputs}) != 1:
-        raise AssertionError(f"the windows of {name} do not all have the same length{where}")
-    return np.concatenate(inputs), np.concatenate(targets), sizes
-
-
-def check_batches(sizes, n_windows, batch_size, name, case=""):
-    where = f"\n  (case: {case})" if case else ""
-    if any(size != batch_size for size in sizes[:-1]) or sizes[-1] > batch_size:
-        raise AssertionError(f"{name} should hold batches of batch_size={batch_size} windows "
-                             f"(the last one may be smaller), got batches of {sorted(set(sizes))}"
-                             f"{where}")
 
 
 def reference_windows(df, start, end, L):
@@ -529,7 +447,7 @@ def check_multivariate(ds, df, period, L, batch_size, case=""):
     grading.check_shape(got, expected.shape, "the windows (inputs and target, flattened)", case=case,
                         hint=f"{len(df[period[0]:period[1]])} days from {period[0]} to {period[1]} "
                              f"give {len(expected)} windows of {L} days, 5 numbers per day")
-    check_batches(sizes, len(y), batch_size, "the dataset", case)
+    check_batches(sizes, batch_size, "the dataset", case)
     order = lambda a: a[np.lexsort(a.T[::-1])]  # the windows sorted, to compare as sets
     got, expected = order(got), order(expected)
     if np.allclose(got, expected, atol=1e-6, rtol=1e-6):
