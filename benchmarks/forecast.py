@@ -4,7 +4,7 @@
     python benchmarks/forecast.py --models rnn32 gru32 --seeds 0 1 2
     make forecast                                      # the same, one BLAS thread
 
-Writes ``benchmarks/results/forecast.json``: for each model of
+Writes ``chapters/data/forecast.json`` (chapter 7 reads it): for each model of
 ``rnnlib.forecasting.MODELS`` its settings, and for each seed the validation MAE
 (riders), the epochs run, the best epoch and the seconds spent in ``fit``; then
 the mean and standard deviation over seeds next to the published reference; the
@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 
 from run import environment, format_table  # noqa: E402  (benchmarks/run.py)
 
-OUTPUT = HERE / "results" / "forecast.json"
+OUTPUT = HERE.parent / "chapters" / "data" / "forecast.json"
 DEFAULT_SEEDS = [0, 1, 2, 3, 4]
 PATIENCE = 50
 MAX_EPOCHS = 500

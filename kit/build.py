@@ -4,7 +4,7 @@ The kit is the course as a student receives it, without the instructors' reposit
 
 * ``notebooks/exercises/<assignment>/<name>.ipynb``: the student notebooks (``exercises/``);
 * ``notebooks/chapters/<chapter>.ipynb``: the chapters, converted from MyST markdown by
-  jupytext, with ``diagrams.py`` (the figures) and ``forecast.json`` (chapter 7's table);
+  jupytext, with ``diagrams.py`` (the figures) and ``data/`` (chapter 7's results files);
 * ``wheels/rnnlib-<version>-py3-none-any.whl``: rnnlib alone (see ``build_wheel``);
 * ``requirements-student.txt``: exact versions from ``requirements.lock`` of what the
   notebooks need (see ``STUDENT_ROOTS``) and their dependencies, nothing else;
@@ -53,8 +53,6 @@ FORBIDDEN = {"jupyter-book", "pytest", "playwright", "jupytext", "sphinx", "rnnl
 FREEZE_OMITS = {"setuptools", "wheel", "pip"}
 REGION = re.compile(r"^[ \t]*### BEGIN (SOLUTION|HIDDEN TESTS)[ \t]*\n(.*?)^[ \t]*### END \1",
                     re.MULTILINE | re.DOTALL)
-# Chapter 7 reads chapter 7's results table; in the kit it lies next to the notebook.
-LOAD_RESULTS = "fc.load_results()"
 
 
 class KitError(RuntimeError):
@@ -228,16 +226,11 @@ def chapter_notebooks(dest):
                         str(ROOT / f"{chapter}.md")], check=True)
         nb = json.loads(out.read_text(encoding="utf-8"))
         nb["metadata"].pop("jupytext", None)  # a plain notebook: no pairing with a .md
-        uses = 0
-        for cell in nb["cells"]:
-            src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            if LOAD_RESULTS in src:
-                uses += src.count(LOAD_RESULTS)
-                cell["source"] = src.replace(LOAD_RESULTS, 'fc.load_results("forecast.json")')
-        if uses:
-            shutil.copy(ROOT / "benchmarks" / "results" / "forecast.json", dest / "forecast.json")
         out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     shutil.copy(ROOT / "chapters" / "diagrams.py", dest / "diagrams.py")
+    # Chapter 7's results files, read by the chapter from data/ beside it.
+    shutil.copytree(ROOT / "chapters" / "data", dest / "data",
+                    ignore=shutil.ignore_patterns("*.lock", "*.tmp"))
     return chapters
 
 

@@ -376,12 +376,82 @@ def target_days(df, period="valid", horizon=1, periods=None):
     return part.index[WINDOW: len(part) - horizon + 1]
 
 
-def load_results(path=None):
-    """The committed table of ``make forecast`` (benchmarks/results/forecast.json), as a dict."""
+def load_results(path):
+    """A results file of chapter 7's training script (JSON), as a dict.
+
+    Chapter 7 keeps its files beside the chapter: ``data/forecast.json`` (every
+    model and seed, validation scores) and ``data/forecast_horizons.json`` (the
+    14-day forecasts of every validation window).
+    """
     import json
     from pathlib import Path
 
-    path = Path(path) if path else Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "forecast.json"
+    path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run `make forecast` to create it")
+        raise FileNotFoundError(f"{path} does not exist (chapter 7's results lie in the chapter's "
+                                f"data/ folder)")
     return json.loads(path.read_text())
+
+
+# --- 5. forecasting 14 days: three methods, scored on the same target days -------------------
+
+def seasonal_naive_ahead(values, window=WINDOW, horizon=AHEAD, season=7):
+    """Seasonal naive forecasts for every window of a period, shape (W, H).
+
+    values: the period's series, shape (n,). Window ``w`` ends on day
+    ``d0 = w + window - 1`` (its forecast origin, the last known day); its forecast
+    for ``d0 + h`` repeats the last known day of the same weekday,
+    ``values[d0 + h - season * ceil(h / season)]``. ``W = n - window - horizon + 1``,
+    the windows of :func:`make_dataset`.
+    """
+    values = np.asarray(values, dtype=float)
+    n_windows = len(values) - window - horizon + 1
+    if n_windows < 1:
+        raise ValueError(f"a period of {len(values)} days is too short for one window of "
+                         f"{window} days and {horizon} target days")
+    origins = np.arange(n_windows) + window - 1
+    h = np.arange(1, horizon + 1)
+    return values[origins[:, None] + h - season * -(-h // season)]
+
+
+def forecast_iteratively(model, inputs, horizon=AHEAD):
+    """Feed each one-day forecast back as the next input, ``horizon`` times.
+
+    model: a one-day-ahead Keras model on one feature, (m, T, 1) -> (m, 1);
+    inputs: its windows, shape (m, T, 1), in the model's scale. Returns the
+    forecasts for the next ``horizon`` days, shape (m, H), in the same scale.
+    """
+    x = np.asarray(inputs, dtype=np.float32)
+    if x.ndim != 3 or x.shape[2] != 1:
+        raise ValueError(f"inputs must have shape (m, T, 1), got {x.shape}")
+    out = []
+    for _ in range(horizon):
+        y_hat = np.asarray(model(x, training=False), dtype=np.float32).reshape(len(x), 1)
+        out.append(y_hat[:, 0])
+        x = np.concatenate([x[:, 1:], y_hat[:, :, None]], axis=1)
+    return np.stack(out, axis=1)
+
+
+def same_days(per_window, horizon=None):
+    """Select, for every horizon, the windows whose target falls on the same days.
+
+    per_window: an array (W, H) of anything per window and horizon (forecasts,
+    errors), for the consecutive windows of one period: window ``w`` forecasts the
+    days ``w + T - 1 + h``, h = 1..H. Horizon h reaches a target day only from a
+    window h days earlier, so the raw column h covers days shifted by h. The days
+    that every horizon reaches are the ``W - H + 1`` days
+    ``T - 1 + H .. T - 1 + W``; the result, shape (W - H + 1, H), holds in row
+    ``k`` and column ``h - 1`` the value of window ``k + H - h``, whose target is
+    day ``T - 1 + H + k`` whatever h.
+    """
+    a = np.asarray(per_window)
+    if a.ndim != 2:
+        raise ValueError(f"per_window must have shape (W, H), got {a.shape}")
+    n_windows, H = a.shape
+    if horizon is not None and horizon != H:
+        raise ValueError(f"per_window has {H} horizons, expected {horizon}")
+    if n_windows < H:
+        raise ValueError(f"{n_windows} windows are too few to share target days over {H} horizons")
+    k = np.arange(n_windows - H + 1)[:, None]
+    h = np.arange(1, H + 1)
+    return a[k + H - h, h - 1]

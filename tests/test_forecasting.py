@@ -3,7 +3,7 @@
 The window tests use a generated series whose value on day ``t`` is ``t`` itself,
 so every input and target *is* its day number and leakage shows as a target
 number that is not larger than an input number. The last test retrains one model
-on the real data and compares it with the committed benchmarks/results/forecast.json.
+on the real data and compares it with the committed chapters/data/forecast.json.
 """
 import json
 import os
@@ -18,7 +18,8 @@ import pytest
 from rnnlib import forecasting as fc
 
 pytestmark = pytest.mark.keras
-RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results" / "forecast.json"
+RESULTS = Path(__file__).resolve().parent.parent / "chapters" / "data" / "forecast.json"
+HORIZONS = RESULTS.with_name("forecast_horizons.json")
 
 
 def frame(n=200, start="2018-11-01"):
@@ -163,6 +164,80 @@ def test_every_model_maps_windows_to_targets_of_the_right_shape(name):
     assert model.predict(X, verbose=0).reshape(Y.shape).shape == Y.shape
     assert model.loss.__class__.__name__ == "Huber"
     assert model.optimizer.momentum == 0.9
+
+
+# --- 14 days ahead: the same target days, the seasonal naive and iterative forecasts --------------
+
+def test_same_days_gives_every_horizon_the_same_target_days():
+    W, H, T = 30, 14, 56
+    target_day = np.arange(W)[:, None] + T - 1 + np.arange(1, H + 1)  # window w, horizon h
+    same = fc.same_days(target_day)
+    assert same.shape == (W - H + 1, H)
+    assert (same == same[:, :1]).all()  # one target day per row, whatever the horizon
+    assert same[0, 0] == T - 1 + H and same[-1, 0] == T - 1 + W
+    # the raw columns do not share their days: that is what same_days fixes
+    assert not (target_day[:, 0] == target_day[:, -1]).any()
+
+
+def test_same_days_refuses_bad_shapes():
+    with pytest.raises(ValueError, match=r"\(W, H\)"):
+        fc.same_days(np.zeros(5))
+    with pytest.raises(ValueError, match="too few"):
+        fc.same_days(np.zeros((3, 14)))
+    with pytest.raises(ValueError, match="expected 7"):
+        fc.same_days(np.zeros((20, 14)), horizon=7)
+
+
+def test_seasonal_naive_ahead_repeats_the_last_known_week():
+    values = np.arange(100.0)  # value = day number
+    forecasts = fc.seasonal_naive_ahead(values, window=56, horizon=14)
+    assert forecasts.shape == (100 - 56 - 14 + 1, 14)
+    origin = 55  # the last known day of window 0
+    # days 56..62 repeat days 49..55, days 63..69 repeat them again: never a day after 55
+    assert forecasts[0].tolist() == list(range(49, 56)) * 2
+    assert (forecasts <= np.arange(len(forecasts))[:, None] + origin).all()
+    with pytest.raises(ValueError, match="too short"):
+        fc.seasonal_naive_ahead(values[:60], window=56, horizon=14)
+
+
+class _Shift:
+    """A one-day 'model' that forecasts the last input plus one."""
+
+    def __call__(self, x, training=False):
+        return x[:, -1, :] + 1.0
+
+
+def test_forecast_iteratively_feeds_each_forecast_back():
+    x = np.arange(2 * 5, dtype=np.float32).reshape(2, 5, 1)  # windows ending with 4 and 9
+    out = fc.forecast_iteratively(_Shift(), x, horizon=3)
+    assert out.tolist() == [[5, 6, 7], [10, 11, 12]]  # 6 needs the fed-back 5
+    with pytest.raises(ValueError, match=r"\(m, T, 1\)"):
+        fc.forecast_iteratively(_Shift(), np.zeros((2, 5, 2)), horizon=3)
+
+
+def test_horizon_results_repeat_the_table_and_hold_every_window(ridership):
+    """The 14-day forecasts of data/forecast_horizons.json come from the same runs as
+    data/forecast.json: each (model, seed) repeats the table's validation MAE, and for the
+    14-output models, scoring the saved forecasts on every window gives the table's MAE
+    per horizon (to rounding to whole riders)."""
+    table = fc.load_results(RESULTS)["models"]
+    horizons = fc.load_results(HORIZONS)["models"]
+    assert set(horizons) == {"rnn32", "ahead14", "seq2seq"}
+    valid = fc.split(ridership)["valid"]["rail"].to_numpy(float)
+    truth = np.lib.stride_tricks.sliding_window_view(valid[fc.WINDOW:], fc.AHEAD)
+    for name, entry in horizons.items():
+        assert len(entry["runs"]) >= 3, name
+        for seed, run in entry["runs"].items():
+            assert run["valid_mae"] == pytest.approx(table[name]["runs"][seed]["valid_mae"],
+                                                     rel=0.02), (name, seed)
+            forecasts = np.array(run["forecasts"], dtype=float)
+            assert forecasts.shape == truth.shape, (name, seed)
+            if name != "rnn32":
+                per_h = np.abs(forecasts - truth).mean(axis=0)
+                np.testing.assert_allclose(
+                    per_h, table[name]["runs"][seed]["valid_mae_per_horizon"], atol=1.0)
+            assert len(run["history"]["val_mae"]) == run["epochs"]
+    assert len(horizons["rnn32"]["runs"]["0"]["one_day_forecasts"]) == len(fc.target_days(ridership))
 
 
 # --- one model retrained on the real data --------------------------------------------------------
