@@ -129,7 +129,7 @@ forecast: setup
 
 lock:
 	rm -rf /tmp/rnnlib-lock && $(PYTHON) -m venv /tmp/rnnlib-lock
-	/tmp/rnnlib-lock/bin/pip install --quiet "jupyter-book==1.0.4.post1" "nbgrader==0.9.6" "jupyterhub==6.1.1" "tensorflow-cpu==2.21.0" keras numpy matplotlib pandas statsmodels pytest playwright jupytext sphinx-exercise tqdm jupyterlab
+	/tmp/rnnlib-lock/bin/pip install --quiet "jupyter-book==1.0.4.post1" "nbgrader==0.9.6" "jupyterhub==6.1.1" "tensorflow-cpu==2.21.0" keras numpy matplotlib pandas statsmodels pytest playwright jupytext sphinx-exercise tqdm jupyterlab "dask==2026.8.0" "distributed==2026.8.0"
 	{ head -2 requirements.lock; /tmp/rnnlib-lock/bin/pip freeze; } > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 clean:

@@ -27,6 +27,8 @@ module                 what it does
                        local MathJax
 ``store``              the main gradebook: one transaction per student
 ``pipeline``           plans the run, starts the workers, merges, resumes
+``cluster``            ``--cluster``: the same grading on the workers of a Dask
+                       scheduler; results come back as data (instructor/cluster.md)
 ``report``             grades.csv and the class report (HTML and PNG): statistics
                        of the graded, the common mistakes, flags, the missing
 ``collect``            ``--zip``: Canvas, Moodle, Blackboard and plain file names

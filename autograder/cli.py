@@ -34,6 +34,9 @@ def _parser():
                    "default: the current folder")
     g.add_argument("-j", "--workers", type=int, default=None,
                    help="notebooks graded at once (default: one per CPU core)")
+    g.add_argument("--cluster", default=None, metavar="tcp://HOST:8786",
+                   help="grade on the workers of this Dask scheduler instead of this machine "
+                   "(default: c.RnnlibGrader.cluster; see instructor/cluster.md)")
     g.add_argument("--force", action="store_true",
                    help="grade every student again, even those already finished")
     g.add_argument("--student", action="append", dest="students", metavar="ID",
@@ -153,6 +156,8 @@ def _grade(args):
         options["zip_format"] = args.zip_format
     if args.roll:
         options["roll"] = args.roll
+    if args.cluster:
+        options["cluster"] = args.cluster
     try:
         summary = grade(args.course, args.assignments, workers=args.workers, force=args.force,
                         students=args.students, zip_file=args.zip_file, feedback=args.feedback,

@@ -1,9 +1,10 @@
 """What the pipeline, its workers and the store tell each other.
 
 The pipeline sends a worker a :class:`Task` (through a ``multiprocessing``
-pipe: these are plain, picklable dataclasses); the worker sends back a
-:class:`Result`, with a :class:`NotebookGrades` per notebook; the pipeline's
-one writer hands that to ``store.merge``. Nothing here comes from a student's
+pipe, or as the argument of a Dask task on a cluster, ``cluster.py``: these
+are plain, picklable dataclasses); the worker sends back a :class:`Result`,
+with a :class:`NotebookGrades` per notebook; the pipeline's one writer hands
+that to ``store.merge``. Nothing here comes from a student's
 kernel: those are data checked by ``wire.py``.
 """
 from __future__ import annotations
@@ -61,6 +62,9 @@ class Result:
     modes: dict = field(default_factory=dict)      # calibration: test cell -> "checker" or why not
     log: list = field(default_factory=list)        # nbgrader's log lines
     seconds: float | None = None     # the worker's time
+    #: on a cluster (no shared folder): the autograded notebooks and feedback
+    #: pages, ``"autograded/<file>"`` or ``"feedback/<file>"`` -> bytes
+    files: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, task, status, reason="", **fields):

@@ -17,7 +17,8 @@ A run, for the assignments asked:
    test cell first in the checker; cells it passes only in the kernel run
    in the kernel for everyone. The reference must get full marks, or the
    assignment is not graded;
-6. hands students to N worker processes (``worker.py``) and merges each
+6. hands students to N worker processes (``worker.py``), or to the workers
+   of a Dask cluster (``cluster.py``, ``--cluster``), and merges each
    result into the main gradebook as it arrives, in one transaction
    (``store.merge``), showing a progress bar; a student whose grading takes
    longer than ``student_timeout`` has its worker killed and replaced, and
@@ -243,6 +244,23 @@ def grade(course=".", assignments=(), *, workers=None, force=False, students=Non
         raise GradingError("name the assignment(s) to grade")
     _venv_on_path()
     summary = Summary()
+    client = None
+    if settings.options.cluster:  # before anything is written: an unreachable one changes nothing
+        from . import cluster
+
+        client = cluster.connect(settings.options.cluster, settings.options.cluster_timeout)
+    with contextlib.ExitStack() as stack:
+        if client is not None:
+            stack.callback(client.close)
+        _grade_locked(settings, assignments, summary, client, force=force, students=students,
+                      zip_file=zip_file, report=report, out=out, progress=progress,
+                      merge_hook=merge_hook)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _grade_locked(settings, assignments, summary, client, *, force, students, zip_file, report,
+                  out, progress, merge_hook):
     with course_lock(settings.course):
         if zip_file is not None:
             if len(assignments) != 1:
@@ -258,7 +276,8 @@ def grade(course=".", assignments=(), *, workers=None, force=False, students=Non
         try:
             _run(settings, engine, assignments, run_dir, summary, force=force,
                  only=set(students) if students else None, progress=progress, merge_hook=merge_hook,
-                 log_dir=(Path(out) if out else settings.course / "reports") / "logs")
+                 log_dir=(Path(out) if out else settings.course / "reports") / "logs",
+                 client=client)
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
         if report:
@@ -268,8 +287,6 @@ def grade(course=".", assignments=(), *, workers=None, force=False, students=Non
                                               Path(out) if out else None, jail=summary.jail,
                                               warnings=summary.warnings)
         engine.dispose()
-    summary.seconds = time.monotonic() - started
-    return summary
 
 
 def _plan(settings, engine, assignments, run_dir, force, only):
@@ -320,7 +337,7 @@ def _plan(settings, engine, assignments, run_dir, force, only):
 
 
 def _run(settings, engine, assignments, run_dir, summary, force, only, progress, merge_hook,
-         log_dir):
+         log_dir, client=None):
     os.chmod(run_dir, 0o711)
     (run_dir / "private").mkdir(mode=0o700)
     (run_dir / "kernels").mkdir(mode=0o711)
@@ -329,13 +346,21 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
     summary.warnings.extend(warnings)
     everyone = {a: len(_students(settings, a, only)) for a in assignments}
     summary.skipped = sum(everyone.values()) - len(plan)
-    jail = _make_jail(settings, run_dir)
-    summary.jail = jail.describe()
-    if not jail.bwrap:
-        summary.warnings.append(f"kernels run without bubblewrap: {jail.bwrap_problem}")
-    if not plan:
-        return
+    if client is not None:
+        from . import cluster
 
+        # the cluster's workers make their own jail, with these limits
+        cluster.describe_jails(client, settings, summary)
+        if not plan:
+            return
+        jail = None
+    else:
+        jail = _make_jail(settings, run_dir)
+        summary.jail = jail.describe()
+        if not jail.bwrap:
+            summary.warnings.append(f"kernels run without bubblewrap: {jail.bwrap_problem}")
+        if not plan:
+            return
 
     setup = {
         "parent_pid": os.getpid(), "course": str(settings.course), "course_id": settings.course_id,
@@ -349,6 +374,16 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
     waiting = {a: collections.deque(t for t in plan if t.assignment == a)
                for a in assignments if a not in modes}
     queue = collections.deque(calibrate)
+    if client is not None:
+        finish, bar = _finisher(settings, engine, modes, waiting, pending, summary, progress,
+                                merge_hook, log_dir, len(plan))
+        from . import cluster
+
+        try:
+            cluster.run(client, settings, template, queue, pending, finish, setup["mathjax"])
+        finally:
+            bar.close()
+        return
     n = max(1, min(settings.workers, len(plan) + len(calibrate)))
     # Spawned, not forked: a worker starts from a fresh interpreter, so nothing the
     # calling process holds (TensorFlow's runtime, threads, open connections) is
@@ -356,13 +391,8 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
     ctx = multiprocessing.get_context("spawn")
     slots = [_Slot(i, setup, ctx) for i in range(n)]
     crashes = collections.Counter()
-
-    from tqdm import tqdm
-
-    tqdm.monitor_interval = 0  # no monitor thread
-    bar = tqdm(total=len(plan), unit="student", desc="grading", dynamic_ncols=True,
-               disable=None if progress is None else not progress, file=sys.stderr)
-    failed = 0
+    finish, bar = _finisher(settings, engine, modes, waiting, pending, summary, progress,
+                            merge_hook, log_dir, len(plan))
 
     def assign(slot):
         if queue:
@@ -370,29 +400,6 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
         elif pending:
             task = pending.popleft()
             slot.give(task)
-
-    def finish(result):
-        nonlocal failed
-        summary.results.append(result)
-        if result.kind == CALIBRATE:
-            _calibrated(result, engine, modes, waiting, pending, summary, bar)
-            return
-        store.merge(engine, result)
-        if merge_hook is not None:
-            merge_hook(result)
-        status = result.status
-        if status != GRADED:  # why, and nbgrader's messages, for the instructor
-            path = log_dir / result.assignment / f"{result.student}.log"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("\n".join([f"{status}: {result.reason}",
-                                       *(f"note: {n}" for n in result.notes),
-                                       *result.log]) + "\n", encoding="utf-8")
-        summary.graded += status == GRADED
-        summary.ungradeable += status == UNGRADEABLE
-        summary.errors += status == ERROR
-        failed += status != GRADED
-        bar.set_postfix_str(f"{failed} not graded", refresh=False)
-        bar.update(1)
 
     try:
         for slot in slots:
@@ -430,6 +437,43 @@ def _run(settings, engine, assignments, run_dir, summary, force, only, progress,
         bar.close()
         for slot in slots:
             slot.stop()
+
+
+def _finisher(settings, engine, modes, waiting, pending, summary, progress, merge_hook, log_dir,
+              total):
+    """``(finish, bar)``: ``finish(result)`` records a result (the one writer:
+    a calibration, or a student merged into the gradebook), shown on ``bar``."""
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread
+    bar = tqdm(total=total, unit="student", desc="grading", dynamic_ncols=True,
+               disable=None if progress is None else not progress, file=sys.stderr)
+    failed = 0
+
+    def finish(result):
+        nonlocal failed
+        summary.results.append(result)
+        if result.kind == CALIBRATE:
+            _calibrated(result, engine, modes, waiting, pending, summary, bar)
+            return
+        store.merge(engine, result)
+        if merge_hook is not None:
+            merge_hook(result)
+        status = result.status
+        if status != GRADED:  # why, and nbgrader's messages, for the instructor
+            path = log_dir / result.assignment / f"{result.student}.log"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join([f"{status}: {result.reason}",
+                                       *(f"note: {n}" for n in result.notes),
+                                       *result.log]) + "\n", encoding="utf-8")
+        summary.graded += status == GRADED
+        summary.ungradeable += status == UNGRADEABLE
+        summary.errors += status == ERROR
+        failed += status != GRADED
+        bar.set_postfix_str(f"{failed} not graded", refresh=False)
+        bar.update(1)
+
+    return finish, bar
 
 
 def _mathjax_dir(settings, summary):

@@ -56,6 +56,11 @@ class RnnlibGrader(Configurable):
                    "column, or one id a line): --zip skips ids not on it, and the report lists "
                    "the students on it who did not submit as missing. Empty: the students of "
                    "nbgrader's gradebook (nbgrader db student import).").tag(config=True)
+    cluster = Unicode("", help="Address of a Dask scheduler (tcp://HOST:8786) whose workers "
+                      "grade the students (see instructor/cluster.md); empty: grade on this "
+                      "machine, -j notebooks at a time.").tag(config=True)
+    cluster_timeout = Integer(30, help="Seconds to wait for the Dask scheduler to answer, and "
+                              "then for its first worker.").tag(config=True)
     mathjax_dir = Unicode("", help="MathJax 3's es5 folder, copied next to every feedback page "
                           "so that its math renders offline; empty: the book's copy, "
                           "build-assets/mathjax of the repository (`make` fetches it).").tag(config=True)

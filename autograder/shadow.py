@@ -12,9 +12,9 @@ rnnlib's real path, so ``import rnnlib`` finds it):
 
 * the modules in :data:`KEPT` are copied as they are: the package's
   ``__init__``, the argument checks, the activations, the grading helpers
-  (whatever the test cells need in the kernel), the data loaders and the
-  Keras parts (their values are Keras objects and files, not data, and no
-  numpy task is answered by them);
+  (whatever the test cells need in the kernel), the data loader, and the
+  Keras layers holding given weights (``keras_compat``: no task is answered
+  by them);
 * in every other module (new ones included: the default is to hide),
   every function and every method except ``__init__`` and properties keeps
   its name, signature and docstring, but its body becomes one call to
@@ -33,9 +33,14 @@ by the grader, so the task fails with the message ``grading.call`` gives,
 whatever the kernel then does. :data:`manifest` lists the names that may be
 asked for; the grader resolves nothing else.
 
+A function whose result is a Keras model or a ``tf.data`` dataset
+(``rnnlib.forecasting.build_model``, ``make_dataset``) cannot be run for
+the kernel: the grader refuses it with a message saying so, in graded
+calls and outside them (no course notebook uses one; a student's own
+JupyterLab has the real rnnlib).
+
 What is left: rnnlib's code is public and a student may copy it into an
-answer (as any code read in a book); the Keras-based modules in
-:data:`KEPT` keep their code in the kernel.
+answer (as any code read in a book).
 """
 from __future__ import annotations
 
@@ -49,7 +54,7 @@ from pathlib import Path
 #: Modules of rnnlib copied unchanged into the kernel's rnnlib.
 KEPT = frozenset({
     "rnnlib", "rnnlib._checks", "rnnlib.activations", "rnnlib.grading",
-    "rnnlib.grading_keras", "rnnlib.datasets", "rnnlib.forecasting", "rnnlib.keras_compat",
+    "rnnlib.grading_keras", "rnnlib.datasets", "rnnlib.keras_compat",
 })
 
 #: The prompt prefix of a stub's request (see ``kernel_side.rnnlib_call``).
@@ -252,6 +257,10 @@ class RnnlibService:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the student's own call shows none either way
                 value = func(*args, **{str(k): v for k, v in kwargs.items()})
+            if _keras_object(value):
+                return {"status": "raised", "type": "RuntimeError",
+                        "message": f"{name} returns a Keras object, which cannot be run for a "
+                                   "notebook while it is graded: build it with Keras yourself"}
             return {"status": "ok", "value": wire.Encoder().encode(value)}
         except wire.WireError as exc:
             return {"status": "raised", "type": "TypeError",
@@ -260,3 +269,14 @@ class RnnlibService:
             return {"status": "raised", "type": type(exc).__name__
                     if type(exc).__module__ == "builtins" else "ValueError",
                     "message": str(exc)[:5000]}
+
+
+def _keras_object(value):
+    import sys
+
+    if "keras" not in sys.modules and "tensorflow" not in sys.modules:
+        return False
+    from rnnlib import grading_keras
+
+    values = value if isinstance(value, (tuple, list)) else (value,)
+    return any(grading_keras.is_keras_model(v) or grading_keras.is_dataset(v) for v in values)

@@ -111,7 +111,10 @@ class Worker:
         self.next_kernel = None  # (kernel home, workdir, Prestarted)
         self._converters = {}  # nbgrader converter class -> instance
 
-        config, _ = load_config(setup["course"])
+        # on a cluster the course's configuration arrives with the bundle (cluster.py)
+        config = setup.get("config")
+        if config is None:
+            config, _ = load_config(setup["course"])
         config = Config(config)
         config.CourseDirectory.root = str(self.course)
         config.CourseDirectory.db_url = "sqlite:///" + str(self.course / "gradebook.db")

@@ -602,6 +602,10 @@ DELEGATES = {
     "a6_time_series_baselines": {
         "mae_mape": "def mae(y_true, y_pred):\n    return rnnlib.baselines.mae(y_true, y_pred)\n\n"
                     "def mape(y_true, y_pred):\n    return rnnlib.baselines.mape(y_true, y_pred)\n"},
+    "a7_forecasting": {  # a Keras model never crosses from the grader to the kernel
+        "model": "def build_forecaster(n_inputs, n_units, learning_rate):\n"
+                 "    import rnnlib.forecasting\n"
+                 "    return rnnlib.forecasting.build_model('rnn32', learning_rate)\n"},
 }
 #: A function that waits for someone to type an answer.
 ASKS_INPUT = """

@@ -219,3 +219,23 @@ def test_a_tests_own_cell_crosses_back_to_the_grader_as_itself(view):
     # a number the test never gave is refused
     reply = service.answer(json.dumps(request), time.monotonic() + 10, {})
     assert reply["status"] == "raised" and "could not read" in reply["message"]
+
+
+def test_every_module_of_the_kernels_rnnlib_imports_without_the_grader(view):
+    """Importing must not call a stub (the kernel imports rnnlib before any
+    grader listens): each module imports in a plain Python, where a stub
+    called at import time would raise."""
+    import subprocess
+
+    folder, _ = view
+    code = ("import importlib, pkgutil, rnnlib\n"
+            f"assert rnnlib.__file__.startswith({str(folder)!r}), rnnlib.__file__\n"
+            "for m in pkgutil.iter_modules(rnnlib.__path__):\n"
+            "    importlib.import_module('rnnlib.' + m.name)\n"
+            "print('imported', len(list(pkgutil.iter_modules(rnnlib.__path__))))\n")
+    env = {"PYTHONPATH": str(folder.parent), "PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3",
+           "OPENBLAS_NUM_THREADS": "1"}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=300, cwd=folder.parent)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "imported" in run.stdout
