@@ -19,6 +19,11 @@ rewritten after every run, so a killed run restarts where it stopped (runs
 already in the file are skipped unless the settings changed). When the grid
 is cut down to fit the time available, ``"complete"`` is false and
 ``"note"`` says what was run; the chapter quotes both.
+
+``--cells lstm_keep3 gru_keep3`` trains the gated cells again with the bias of
+the gate that keeps the state started at ``GATE_BIAS`` (chapter 8's "knob":
+Keras starts the LSTM's forget gate at 1 and the GRU's update gate at 0); they
+are kept under their own names, beside the three cells.
 """
 from __future__ import annotations
 
@@ -42,7 +47,7 @@ from rnnlib import memory  # noqa: E402
 
 OUTPUT = HERE.parent / "chapters" / "data" / "memory.json"
 DELAYS = [5, 10, 20, 50, 100]
-SEEDS = [0, 1, 2]
+SEEDS = [0, 1, 2, 3, 4]
 N_SYMBOLS = 8
 BUDGET = 5500  # weights, recurrent layer + dense output
 N_TRAIN, N_VALID, N_TEST = 4000, 500, 1000
@@ -52,6 +57,11 @@ CLIP_NORM = 1.0
 MAX_EPOCHS = 40
 PATIENCE = 8
 KERAS_LAYER = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+# Chapter 8's "knob": the same cells with the bias of the gate that keeps the state
+# started at 3 instead of Keras's 1 (LSTM forget gate) or 0 (GRU update gate, in
+# the input bias row). Same units, same budget; run with --cells lstm_keep3 gru_keep3.
+GATE_BIAS = 3.0
+VARIANTS = {"lstm_keep3": "lstm", "gru_keep3": "gru"}
 
 
 def settings():
@@ -66,9 +76,20 @@ def settings():
     }
 
 
-def train_one(cell, delay, seed, units):
+def _open_the_keeping_gate(layer, cell, units):
+    """Set the bias of the gate that keeps the state to GATE_BIAS (eq. 8.3, 8.9)."""
+    weights = layer.get_weights()
+    if cell == "lstm":
+        weights[2][units : 2 * units] = GATE_BIAS  # b_f, block 1 of i, f, g, o
+    else:
+        weights[2][0, :units] = GATE_BIAS  # b_z in b_x, block 0 of z, r, h
+    layer.set_weights(weights)
+
+
+def train_one(name, delay, seed, units):
     import keras
 
+    cell = VARIANTS.get(name, name)
     keras.utils.set_random_seed(seed)
     data = {part: memory.delayed_recall(m, delay, N_SYMBOLS, seed=1000 * seed + delay * 10 + k)
             for k, (part, m) in enumerate((("train", N_TRAIN), ("valid", N_VALID), ("test", N_TEST)))}
@@ -79,6 +100,8 @@ def train_one(cell, delay, seed, units):
     ])
     model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE, global_clipnorm=CLIP_NORM),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    if name in VARIANTS:
+        _open_the_keeping_gate(model.layers[0], cell, units)
     stop = keras.callbacks.EarlyStopping("val_accuracy", patience=PATIENCE, restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(*data["train"], batch_size=BATCH_SIZE, epochs=MAX_EPOCHS, verbose=0,
@@ -91,7 +114,7 @@ def train_one(cell, delay, seed, units):
 
 def summarise(results):
     rows = []
-    for cell in memory.CELLS:
+    for cell in [*memory.CELLS, *VARIANTS]:
         for delay in results["delays"]:
             accs = [r["test_accuracy"] for r in results["runs"].get(cell, {}).get(str(delay), {}).values()]
             if accs:
@@ -104,7 +127,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delays", type=int, nargs="+", default=DELAYS)
     parser.add_argument("--seeds", type=int, nargs="+", default=SEEDS)
-    parser.add_argument("--cells", nargs="+", default=list(memory.CELLS), choices=memory.CELLS)
+    parser.add_argument("--cells", nargs="+", default=list(memory.CELLS), choices=[*memory.CELLS, *VARIANTS])
     parser.add_argument("--note", default="", help="what a cut-down run left out (kept in the file)")
     args = parser.parse_args(argv)
     config = settings()
@@ -114,6 +137,8 @@ def main(argv=None):
         if results.get("settings") != config:
             results.clear()
         results.update(settings=config, environment=environment())
+        results["variants"] = {name: f"{cell} with the keeping gate's bias started at {GATE_BIAS}"
+                               for name, cell in VARIANTS.items()}
         results.setdefault("runs", {})
         results["delays"] = sorted(set(results.get("delays", [])) | set(args.delays))
 
@@ -123,7 +148,7 @@ def main(argv=None):
             for seed in args.seeds:
                 if str(seed) in results["runs"].get(cell, {}).get(str(delay), {}):
                     continue
-                run = train_one(cell, delay, seed, config["units"][cell])
+                run = train_one(cell, delay, seed, config["units"][VARIANTS.get(cell, cell)])
                 print(f"{cell:10} delay {delay:3} seed {seed}: accuracy {run['test_accuracy']:.3f} "
                       f"({run['epochs']} epochs, {run['seconds']:.0f} s)", flush=True)
 
@@ -133,8 +158,9 @@ def main(argv=None):
                 results = update(OUTPUT, record)
 
     def finish(results):
-        done = sum(len(seeds) for by_delay in results["runs"].values() for seeds in by_delay.values())
-        results["complete"] = done == len(memory.CELLS) * len(DELAYS) * len(SEEDS)
+        runs = results["runs"]
+        results["complete"] = all(str(seed) in runs.get(cell, {}).get(str(delay), {})
+                                  for cell in memory.CELLS for delay in DELAYS for seed in SEEDS)
         results["note"] = args.note or results.get("note", "")
         results["table"] = summarise(results)
 
