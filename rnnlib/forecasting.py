@@ -351,9 +351,15 @@ def predict(model, dataset):
 
 
 def evaluate(model, dataset):
-    """MAE in riders over every target of ``dataset`` (all steps and horizons)."""
+    """MAE in riders over every target of ``dataset`` (all steps and horizons).
+
+    The same function scores the models and chapter 6's baselines:
+    :func:`rnnlib.baselines.mae` (eq. 6.2), over the targets flattened.
+    """
+    from .baselines import mae
+
     y, y_hat = predict(model, dataset)
-    return float(np.mean(np.abs(y - y_hat)))
+    return mae(y.ravel().astype(float), y_hat.ravel().astype(float))
 
 
 def mae_per_horizon(model, dataset):
@@ -367,7 +373,10 @@ def mae_per_horizon(model, dataset):
         y, y_hat = y[:, -1], y_hat[:, -1]
     if y.ndim == 1:
         y, y_hat = y[:, None], y_hat[:, None]
-    return np.mean(np.abs(y - y_hat), axis=0)
+    from .baselines import mae
+
+    return np.array([mae(y[:, h].astype(float), y_hat[:, h].astype(float))
+                     for h in range(y.shape[1])])
 
 
 def target_days(df, period="valid", horizon=1, periods=None):

@@ -591,3 +591,9 @@ def test_exemptions_are_still_needed(student_build):
                      and 'href="../frontmatter/glossary.html"' in page
                      and re.search(r'<h2>Sources<a class="headerlink"', page))
         assert not compliant, f"{name} now follows the rules: remove it from NOT_YET_REVISED"
+
+
+def test_book_has_its_favicon(student_build):
+    intro = (student_build / "intro.html").read_text()
+    assert re.search(r'<link rel="icon" href="_static/favicon\.svg"', intro)
+    assert "<svg" in (student_build / "_static" / "favicon.svg").read_text()
