@@ -1,0 +1,240 @@
+"""Assignment 8, long sequences: the answers students write (see ``answers/__init__.py``)."""
+from ._answer import answers
+
+
+WRONG = answers("lstm_step", [
+    ("gate_order_ifog", "reads the blocks as i, f, o, g (the output gate third)", """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i, f, o = (1 / (1 + np.exp(-a[:, k * n:(k + 1) * n])) for k in (0, 1, 2))
+            g = np.tanh(a[:, 3 * n:])
+            c = f * c_prev + i * g
+            return o * np.tanh(c), c
+     """, "the gate blocks are read in the wrong order"),
+    ("forget_on_candidate", "swaps the roles of the input and forget gates", """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = i * c_prev + f * g
+            return o * np.tanh(c), c
+     """, "the forget gate multiplies the candidate"),
+    ("no_cell_tanh", "h = o * c: no tanh on the cell state", """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = f * c_prev + i * g
+            return o * c, c
+     """, "tanh seems to be missing on the cell state"),
+    ("returns_c_h", "returns (c, h)", """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = f * c_prev + i * g
+            return c, o * np.tanh(c)
+     """, "lstm_step returns (c, h)"),
+    ("forget_bias_plus_one", "adds Keras's unit_forget_bias once more", """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-(a[:, n:2 * n] + 1.0)))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = f * c_prev + i * g
+            return o * np.tanh(c), c
+     """, "do not add 1 to it"),
+    ("delegates", "calls rnnlib's answer", """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            return rnnlib.lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)
+     """, "which this task does not allow"),
+]) + answers("gru_step", [
+    ("reset_before_product", "the paper's form: resets h(t-1) before the recurrent product", """
+        def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a_x = x_t @ kernel + bias[0]
+            a_h = h_prev @ recurrent_kernel + bias[1]
+            z = 1 / (1 + np.exp(-(a_x[:, :n] + a_h[:, :n])))
+            r = 1 / (1 + np.exp(-(a_x[:, n:2 * n] + a_h[:, n:2 * n])))
+            h_candidate = np.tanh(a_x[:, 2 * n:] + (r * h_prev) @ recurrent_kernel[:, 2 * n:]
+                                  + bias[1, 2 * n:])
+            return z * h_prev + (1 - z) * h_candidate
+     """, "reset_after=True"),
+    ("z_takes_candidate", "h = (1 - z) h(t-1) + z h~ (z's roles swapped)", """
+        def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a_x = x_t @ kernel + bias[0]
+            a_h = h_prev @ recurrent_kernel + bias[1]
+            z = 1 / (1 + np.exp(-(a_x[:, :n] + a_h[:, :n])))
+            r = 1 / (1 + np.exp(-(a_x[:, n:2 * n] + a_h[:, n:2 * n])))
+            h_candidate = np.tanh(a_x[:, 2 * n:] + r * a_h[:, 2 * n:])
+            return (1 - z) * h_prev + z * h_candidate
+     """, "z = 1 keeps the old state"),
+    ("gate_order_rzh", "reads the first block as r and the second as z", """
+        def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a_x = x_t @ kernel + bias[0]
+            a_h = h_prev @ recurrent_kernel + bias[1]
+            r = 1 / (1 + np.exp(-(a_x[:, :n] + a_h[:, :n])))
+            z = 1 / (1 + np.exp(-(a_x[:, n:2 * n] + a_h[:, n:2 * n])))
+            h_candidate = np.tanh(a_x[:, 2 * n:] + r * a_h[:, 2 * n:])
+            return z * h_prev + (1 - z) * h_candidate
+     """, "the blocks are read in the wrong order"),
+    ("no_recurrent_bias", "uses row 0 of the bias only", """
+        def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a_x = x_t @ kernel + bias[0]
+            a_h = h_prev @ recurrent_kernel
+            z = 1 / (1 + np.exp(-(a_x[:, :n] + a_h[:, :n])))
+            r = 1 / (1 + np.exp(-(a_x[:, n:2 * n] + a_h[:, n:2 * n])))
+            h_candidate = np.tanh(a_x[:, 2 * n:] + r * a_h[:, 2 * n:])
+            return z * h_prev + (1 - z) * h_candidate
+     """, "the recurrent bias b_h (row 1 of bias) seems to be missing"),
+    ("delegates", "calls rnnlib's answer", """
+        def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+            return rnnlib.gru.gru_step(x_t, h_prev, kernel, recurrent_kernel, bias)
+     """, "which this task does not allow"),
+]) + answers("clip_by_norm", [
+    ("per_array", "clips each array to max_norm on its own (Keras's clipnorm)", """
+        def clip_by_norm(grads, max_norm):
+            norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+            clipped = {}
+            for name, g in grads.items():
+                own = np.sqrt(np.sum(g ** 2))
+                clipped[name] = g * max_norm / own if own > max_norm else g
+            return clipped, norm
+     """, "each array is clipped on its own"),
+    ("clips_values", "np.clip on every value", """
+        def clip_by_norm(grads, max_norm):
+            norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+            return {name: np.clip(g, -max_norm, max_norm) for name, g in grads.items()}, norm
+     """, "the values are clipped one by one"),
+    ("norm_after", "returns the norm of the clipped gradients", """
+        def clip_by_norm(grads, max_norm):
+            norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+            scale = max_norm / norm if norm > max_norm else 1.0
+            return {name: g * scale for name, g in grads.items()}, min(norm, max_norm)
+     """, "it is the norm after clipping"),
+    ("always_rescales", "scales to max_norm even when the norm is below it", """
+        def clip_by_norm(grads, max_norm):
+            norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+            scale = max_norm / norm if norm > 0 else 1.0
+            return {name: g * scale for name, g in grads.items()}, norm
+     """, "rescaled even though their norm is below max_norm"),
+    ("divides_by_zero", "max_norm / N in Python floats: fails when every gradient is 0", """
+        import math
+
+        def clip_by_norm(grads, max_norm):
+            norm = math.sqrt(sum(float(np.sum(g ** 2)) for g in grads.values()))
+            scale = min(1.0, max_norm / norm)
+            return {name: g * scale for name, g in grads.items()}, norm
+     """, "raised ZeroDivisionError"),
+]) + answers("receptive_field", [
+    ("off_by_one", "adds up what the layers add, forgetting the output's own step", """
+        def receptive_field(kernel_size, dilations):
+            return sum((kernel_size - 1) * d for d in dilations)
+     """, "an off-by-one"),
+    ("k_times_d", "each layer adds k * d steps", """
+        def receptive_field(kernel_size, dilations):
+            return 1 + sum(kernel_size * d for d in dilations)
+     """, "not k * d"),
+    ("ignores_dilations", "k - 1 more steps per layer, whatever the dilation", """
+        def receptive_field(kernel_size, dilations):
+            return 1 + len(dilations) * (kernel_size - 1)
+     """, "the dilations are ignored"),
+    ("doubles_per_layer", "2 ** (number of layers)", """
+        def receptive_field(kernel_size, dilations):
+            return 2 ** len(dilations)
+     """, "doubles with each layer only when k = 2"),
+    ("delegates", "calls rnnlib's answer", """
+        def receptive_field(kernel_size, dilations):
+            return rnnlib.receptive_field(kernel_size, dilations)
+     """, "which this task does not allow"),
+])
+
+VALID = answers("lstm_step", [
+    ("split_and_tanh_sigmoid", "np.split into four blocks, sigma(z) = (1 + tanh(z / 2)) / 2", """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            sigma = lambda z: 0.5 * (1.0 + np.tanh(0.5 * z))
+            a_i, a_f, a_g, a_o = np.split(np.dot(x_t, kernel) + np.dot(h_prev, recurrent_kernel)
+                                          + bias, 4, axis=1)
+            c = sigma(a_f) * c_prev + sigma(a_i) * np.tanh(a_g)
+            return sigma(a_o) * np.tanh(c), c
+     """),
+    ("list_of_arrays", "returns [h, c] as a list, weights sliced per gate first", """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = recurrent_kernel.shape[0]
+            gates = []
+            for k in range(4):
+                cols = slice(k * n, (k + 1) * n)
+                gates.append(x_t @ kernel[:, cols] + h_prev @ recurrent_kernel[:, cols] + bias[cols])
+            i, f, o = (1 / (1 + np.exp(-gates[k])) for k in (0, 1, 3))
+            c = f * c_prev + i * np.tanh(gates[2])
+            return [o * np.tanh(c), c]
+     """),
+]) + answers("gru_step", [
+    ("named_weights", "the weights split into named blocks first", """
+        def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            W_z, W_r, W_h = kernel[:, :n], kernel[:, n:2 * n], kernel[:, 2 * n:]
+            U_z, U_r, U_h = recurrent_kernel[:, :n], recurrent_kernel[:, n:2 * n], recurrent_kernel[:, 2 * n:]
+            b_x, b_h = bias
+            sigmoid = lambda v: np.exp(-np.logaddexp(0.0, -v))
+            z = sigmoid(x_t @ W_z + b_x[:n] + h_prev @ U_z + b_h[:n])
+            r = sigmoid(x_t @ W_r + b_x[n:2 * n] + h_prev @ U_r + b_h[n:2 * n])
+            candidate = np.tanh(x_t @ W_h + b_x[2 * n:] + r * (h_prev @ U_h + b_h[2 * n:]))
+            return candidate + z * (h_prev - candidate)
+     """),
+]) + answers("clip_by_norm", [
+    ("linalg_norm_warns", "np.linalg.norm of every entry; max_norm / N warns (division by zero) when the gradients are 0", """
+        def clip_by_norm(grads, max_norm):
+            norm = np.linalg.norm(np.concatenate([np.ravel(g) for g in grads.values()]))
+            scale = np.minimum(1.0, max_norm / norm)
+            return {name: scale * g for name, g in grads.items()}, float(norm)
+     """),
+]) + answers("receptive_field", [
+    ("numpy_sum", "an np.int64 from np.sum", """
+        def receptive_field(kernel_size, dilations):
+            return 1 + (kernel_size - 1) * np.sum(dilations)
+     """),
+    ("layer_by_layer", "a loop that grows the field layer by layer", """
+        def receptive_field(kernel_size, dilations):
+            field = 1
+            for d in dilations:
+                field += (kernel_size - 1) * d
+            return field
+     """),
+])
+
+CONSTANT = {
+    "lstm_step": """
+        def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            c = 1 / (1 + np.exp(-1.5)) * 2.0 + 0.5 * np.tanh(0.5)
+            return np.array([[np.tanh(c) / (1 + np.exp(-1.5))]]), np.array([[c]])
+    """,
+    "gru_step": """
+        def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
+            z = 1 / (1 + np.exp(-0.5))
+            return np.array([[z * 0.5 + (1 - z) * np.tanh(1.0 + 2.0 / (1 + np.exp(-1.0)))]])
+    """,
+    "clip_by_norm": """
+        def clip_by_norm(grads, max_norm):
+            return {"kernel": np.array([[1.0, 1.0], [0.5, 0.0]]), "bias": np.array([2.0, 0.0])}, 5.0
+    """,
+    "receptive_field": """
+        def receptive_field(kernel_size, dilations):
+            return 16
+    """,
+}
