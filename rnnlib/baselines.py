@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import as_float_array
+from .datasets import PERIODS
 
 __all__ = ["naive_forecast", "seasonal_naive_forecast", "difference", "moving_average",
            "mae", "mape", "mase", "sarima_rolling_forecast"]
@@ -205,7 +206,7 @@ def mase(y_true, y_pred, y_train, season_length=7):
 # --- SARIMA, refitted every day -----------------------------------------------------
 
 def sarima_rolling_forecast(series, start, end, order=(1, 0, 0), seasonal_order=(0, 1, 1, 7),
-                            history_start="2019-01-01"):
+                            history_start=PERIODS["valid"][0]):
     """One-day-ahead SARIMA forecasts for each day from ``start`` to ``end``, refitting daily.
 
     For each day ``d`` of the period a fresh statsmodels ``ARIMA(order,

@@ -29,6 +29,18 @@ from pathlib import Path
 import numpy as np
 
 RIDERSHIP_URL = "https://github.com/ageron/data/raw/main/ridership.tgz"
+
+# The course's periods of the ridership series, defined here once and used by
+# chapters 6 and 7, rnnlib.forecasting and the SARIMA baseline's default history:
+# {name: (first day, last day)}, end dates included; None = the data's last day.
+PERIODS = {
+    "train": ("2016-01-01", "2018-12-31"),
+    "valid": ("2019-01-01", "2019-05-31"),
+    "test": ("2019-06-01", None),
+}
+# One-day forecasts of the validation period are scored from this day on in chapter 6:
+# January and February are the history that the first SARIMA model is fitted on.
+SCORED_FROM = "2019-03-01"
 RIDERSHIP_SHA256 = "0ff99f3dddd886ddea161b68f25f90b56b0468f5c91949b75376fb494516c794"
 RIDERSHIP_CSV = "ridership/CTA_-_Ridership_-_Daily_Boarding_Totals.csv"
 # The second line of every download error: where to put the file to work offline.

@@ -38,18 +38,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .datasets import PERIODS
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 SCALE = 1e6
 WINDOW = 56
 AHEAD = 14
 DAY_TYPES = ("A", "U", "W")  # Saturday, Sunday/holiday, weekday
-# eq. 7.1: the three periods, end dates included; None = up to the last day.
-PERIODS = {
-    "train": ("2016-01-01", "2018-12-31"),
-    "valid": ("2019-01-01", "2019-05-31"),
-    "test": ("2019-06-01", None),
-}
+# eq. 7.1: the three periods, PERIODS, come from rnnlib.datasets, their one owner
+# (chapter 6 uses the same periods).
 
 
 # --- 1. split and features ------------------------------------------------------
