@@ -28,7 +28,7 @@ CHROMIUM := /usr/bin/chromium
 # Warnings are errors, unresolved references are reported (-n), all warnings listed.
 BOOK_FLAGS := --warningiserror --nitpick --keep-going
 
-.PHONY: setup book book-instructor test bench forecast lock clean browser sandbox student-kit hub
+.PHONY: setup book book-instructor test bench forecast lock clean browser sandbox student-kit hub worker
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
@@ -109,6 +109,10 @@ HUB_STATE ?= /var/lib/rnn-course-hub
 HUB_PORT ?= 8000
 hub: setup sandbox $(CHP)
 	$(BIN)/python hub/course_hub.py --state $(HUB_STATE) --port $(HUB_PORT)
+
+# A grading machine of a Dask cluster (instructor/cluster.md): the course's environment
+# and bubblewrap, nothing else (no MathJax, no browser). Then: .venv/bin/dask worker ...
+worker: $(STAMP) sandbox
 
 test: setup browser sandbox $(CHP)
 	$(BIN)/python -m pytest
