@@ -96,8 +96,8 @@ CASES = (
     "os-exit-in-cell", "segfault", "memory-bomb", "fork-bomb", "tests-edited-to-pass",
     "tests-deleted", "test-id-renamed", "points-changed", "patches-allclose", "patches-grading",
     "patches-np-testing", "patches-tanh", "forges-grader-exception", "module-named-main",
-    "floods-input", "deep-json", "warns-but-correct", "delegates-to-rnnlib",
-    "runs-rnnlib-source", "uses-rnnlib-outside-tasks", "reads-solutions", "wrong-name", "corrupt-json",
+    "floods-input", "deep-json", "delegates-to-rnnlib", "runs-rnnlib-source",
+    "uses-rnnlib-outside-tasks", "warns-but-correct", "reads-solutions", "wrong-name", "corrupt-json",
     "empty-file", "not-a-notebook", "no-notebook", "too-large", "huge-saved-output",
     "huge-printed-output", "other-kernel",
 )
