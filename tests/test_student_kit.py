@@ -115,6 +115,12 @@ def test_archive_holds_what_a_student_needs(members, archive):
         assert any(c.cell_type == "code" for c in nb.cells) and any(c.cell_type == "markdown" for c in nb.cells)
         assert "jupytext" not in nb.metadata
     assert not any(n.endswith(".md") and n.startswith("notebooks/") for n in names)
+    # chapter 7 reads its results from data/ beside it, as in the repository
+    data = {n.removeprefix("notebooks/chapters/") for n in names if n.startswith("notebooks/chapters/data/")}
+    assert {"data/forecast.json", "data/forecast_horizons.json"} <= data
+    assert not any(n.endswith((".lock", ".tmp")) for n in data)
+    chapter7 = members[f"{top}notebooks/chapters/07_forecasting_with_rnns.ipynb"].decode()
+    assert 'load_results(\\"data/forecast.json\\")' in chapter7
 
 
 def test_wheel_holds_rnnlib_only(members):
