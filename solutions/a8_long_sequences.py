@@ -13,9 +13,10 @@
 # | task | what you write | points |
 # |---|---|---|
 # | 1 | one step of an LSTM cell | 3 |
-# | 2 | one step of a GRU cell, in Keras's `reset_after=True` form | 3 |
-# | 3 | gradient clipping by global norm | 2 |
-# | 4 | the receptive field of a stack of dilated causal convolutions (WaveNet) | 2 |
+# | 2 | the backward pass of that step: the gradients through the gates | 3 |
+# | 3 | one step of a GRU cell, in Keras's `reset_after=True` form | 3 |
+# | 4 | gradient clipping by global norm | 2 |
+# | 5 | the receptive field of a stack of dilated causal convolutions (WaveNet) | 2 |
 #
 # The weights are in Keras's layout (the shapes are given in each task), so weights
 # copied from `keras.layers.LSTM` or `keras.layers.GRU` with `get_weights()` give your
@@ -208,8 +209,183 @@ for m, n_inputs, n in sizes:
     check_lstm(out, args, expected, case=f"m={m}, n_inputs={n_inputs}, n={n}, seed={seed}")
 ### END HIDDEN TESTS
 
+# %% readonly-markdown task_lstm_step_backward
+# ## Task 2: the backward pass of one LSTM step (3 points)
+#
+# Training an LSTM needs the gradients of the loss through the gates (chapter 8,
+# "The backward pass through the gates"). Write
+# `lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)`:
+# the step's inputs are those of Task 1, and
+#
+# * `dh` $= \partial L / \partial \mathbf h(t)$, shape `(m, n)`: the gradient reaching
+#   the step's output (from the loss and from step $t+1$);
+# * `dc` $= \partial L / \partial \mathbf c(t)$, shape `(m, n)`: the gradient reaching
+#   the cell state from step $t+1$.
+#
+# Recompute the step's gates $\mathbf i, \mathbf f, \mathbf g, \mathbf o$ and
+# $\mathbf c(t)$ as in Task 1 (write that part again: each task is graded on its own),
+# then go backward, eq. 8.10-8.12:
+#
+# $$\delta_c = \mathtt{dc} + \mathtt{dh} \odot \mathbf o \odot \big(1 - \tanh^2 \mathbf c(t)\big)$$
+#
+# $$\delta_{A_i} = \delta_c \odot \mathbf g \odot \mathbf i (1 - \mathbf i), \quad
+# \delta_{A_f} = \delta_c \odot \mathbf c(t-1) \odot \mathbf f (1 - \mathbf f), \quad
+# \delta_{A_g} = \delta_c \odot \mathbf i \odot (1 - \mathbf g^2), \quad
+# \delta_{A_o} = \mathtt{dh} \odot \tanh \mathbf c(t) \odot \mathbf o (1 - \mathbf o)$$
+#
+# $$\delta_A = [\delta_{A_i}\;\; \delta_{A_f}\;\; \delta_{A_g}\;\; \delta_{A_o}], \qquad
+# \frac{\partial L}{\partial \mathbf c(t-1)} = \delta_c \odot \mathbf f, \qquad
+# \frac{\partial L}{\partial \mathbf h(t-1)} = \delta_A\, \mathbf W_h^\top$$
+#
+# and, as in chapter 5, the weights' gradients add up the instances:
+# $\partial L / \partial \mathbf W_x = \mathbf X(t)^\top \delta_A$,
+# $\partial L / \partial \mathbf W_h = \mathbf h(t-1)^\top \delta_A$,
+# $\partial L / \partial \mathbf b = $ the sum of the rows of $\delta_A$.
+#
+# Return the tuple `(dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)`, of the
+# shapes of `h_prev`, `c_prev`, `kernel`, `recurrent_kernel` and `bias`. Use numpy only.
+# The test checks your gradients against centred differences (chapter 5) of the
+# loss $L = \sum \mathtt{dh} \odot \mathbf h(t) + \sum \mathtt{dc} \odot \mathbf c(t)$,
+# whose gradients are exactly these.
+
+# %% answer lstm_step_backward
+def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+    """Backward through one LSTM step (eq. 8.10-8.12); returns
+    (dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)."""
+    ### BEGIN SOLUTION
+    n = h_prev.shape[1]
+    a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    i = 1 / (1 + np.exp(-a[:, :n]))
+    f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+    g = np.tanh(a[:, 2 * n:3 * n])
+    o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+    c = f * c_prev + i * g
+    tanh_c = np.tanh(c)
+    d_c = dc + dh * o * (1 - tanh_c ** 2)
+    da = np.concatenate([d_c * g * i * (1 - i), d_c * c_prev * f * (1 - f),
+                         d_c * i * (1 - g ** 2), dh * tanh_c * o * (1 - o)], axis=1)
+    return da @ recurrent_kernel.T, d_c * f, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+    ### END SOLUTION
+
+# %% tests test_lstm_step_backward points=3
+import itertools
+
+import numpy as np
+import rnnlib
+from rnnlib import grading
+
+NAMES = ("dh_prev", "dc_prev", "dkernel", "drecurrent_kernel", "dbias")
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def backward_reference(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias,
+                       h_reaches_c=True, tanh_prime=True, forget_on_dc=True, f_reads="c_prev",
+                       o_from="dh", order="ifgo", bias_mean=False):
+    """eq. 8.10-8.12; the keywords make the usual mistakes. Returns the five gradients."""
+    n = h_prev.shape[1]
+    a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    i, f, g, o = sigmoid(a[:, :n]), sigmoid(a[:, n:2 * n]), np.tanh(a[:, 2 * n:3 * n]), sigmoid(a[:, 3 * n:])
+    c = f * c_prev + i * g
+    d_c = dc + (dh * o * ((1 - np.tanh(c) ** 2) if tanh_prime else 1.0) if h_reaches_c else 0.0)
+    gate = {"i": d_c * g * i * (1 - i), "f": d_c * (c_prev if f_reads == "c_prev" else c) * f * (1 - f),
+            "g": d_c * i * (1 - g ** 2), "o": (dh if o_from == "dh" else d_c) * np.tanh(c) * o * (1 - o)}
+    da = np.concatenate([gate[k] for k in order], axis=1)
+    dbias = da.mean(axis=0) if bias_mean else da.sum(axis=0)
+    return (da @ recurrent_kernel.T, d_c * f if forget_on_dc else d_c, x_t.T @ da, h_prev.T @ da, dbias)
+
+
+MISTAKES = [
+    ("the cell state also receives dh, through h = o * tanh(c): start from "
+     "dc + dh * o * (1 - tanh(c)**2) (eq. 8.10)", dict(h_reaches_c=False)),
+    ("the path from h to c goes through tanh: multiply dh * o by 1 - tanh(c(t))**2 (eq. 8.10)",
+     dict(tanh_prime=False)),
+    ("dc_prev is the gradient along the cell state times the forget gate: dL/dc(t-1) = "
+     "delta_c * f (eq. 8.11)", dict(forget_on_dc=False)),
+    ("the forget gate multiplies c(t-1), so its gradient is delta_c * c(t-1) * f (1 - f), "
+     "not delta_c * c(t) * f (1 - f)", dict(f_reads="c")),
+    ("the output gate reads tanh(c(t)) into h only: its gradient comes from dh, "
+     "dh * tanh(c) * o (1 - o), not from delta_c", dict(o_from="dc")),
+    ("the bias's gradient adds up the instances (the sum of the rows of delta_A), not "
+     "their mean", dict(bias_mean=True)),
+]
+
+
+def check_backward(out, args, expected, case=""):
+    got = grading.unpack(out, NAMES, "lstm_step_backward")
+    orders = ["".join(p) for p in itertools.permutations("ifgo") if "".join(p) != "ifgo"]
+    for k, name in enumerate(NAMES):
+        mistakes = [(message, backward_reference(**args, **switch)[k])
+                    for message, switch in MISTAKES]
+        mistakes.append((
+            "the gate gradients are stacked in the wrong order: delta_A = [delta_A_i, "
+            "delta_A_f, delta_A_g, delta_A_o], Keras's order i, f, g, o",
+            lambda got, k=k: any(np.allclose(got, backward_reference(**args, order=order)[k])
+                                 for order in orders)))
+        grading.check_array(got[k], expected[k], f"lstm_step_backward's {name}", case=case,
+                            shape_hint=f"{name} has the shape of {name[1:]}",
+                            mistakes=mistakes)
+
+
+def centred_differences(args, eps=1e-6):
+    """The five gradients of L = sum(dh * h(t)) + sum(dc * c(t)), entry by entry."""
+    def loss(**changed):
+        a = {**args, **changed}  # one step: the course's forward pass on a sequence of length 1
+        _, h, c, _ = rnnlib.lstm.lstm_forward(a["x_t"][:, None], a["kernel"], a["recurrent_kernel"],
+                                              a["bias"], h0=a["h_prev"], c0=a["c_prev"])
+        return float(np.sum(args["dh"] * h) + np.sum(args["dc"] * c))
+
+    grads = []
+    for key in ("h_prev", "c_prev", "kernel", "recurrent_kernel", "bias"):
+        value, grad = args[key], np.zeros_like(args[key])
+        for index in np.ndindex(value.shape):
+            plus, minus = value.copy(), value.copy()
+            plus[index] += eps
+            minus[index] -= eps
+            grad[index] = (loss(**{key: plus}) - loss(**{key: minus})) / (2 * eps)
+        grads.append(grad)
+    return grads
+
+
+# Two instances, three inputs, two units; the expected gradients are centred
+# differences of the loss L above (computed with the course's forward step).
+rng = np.random.default_rng(10)
+args = dict(dh=rng.normal(size=(2, 2)), dc=rng.normal(size=(2, 2)), x_t=rng.normal(size=(2, 3)),
+            h_prev=rng.uniform(-1, 1, (2, 2)), c_prev=rng.normal(size=(2, 2)),
+            kernel=rng.normal(scale=0.6, size=(3, 8)),
+            recurrent_kernel=rng.normal(scale=0.7, size=(2, 8)), bias=rng.normal(size=8))
+out = grading.call(lstm_step_backward, args)
+check_backward(out, args, centred_differences(args))
+print("Task 2: the visible tests pass.")
+
+### BEGIN HIDDEN TESTS
+import math
+
+rng, seed = grading.fresh_rng()
+sizes = [(1, 1, 1), (3, 2, 4), tuple(int(s) for s in rng.integers(2, 7, size=3))]
+for m, n_inputs, n in sizes:
+    args = dict(
+        dh=rng.normal(size=(m, n)), dc=rng.normal(size=(m, n)),
+        x_t=rng.normal(size=(m, n_inputs)), h_prev=rng.uniform(-1, 1, size=(m, n)),
+        c_prev=rng.normal(scale=1.5, size=(m, n)),
+        kernel=rng.normal(scale=1 / math.sqrt(n_inputs), size=(n_inputs, 4 * n)),
+        recurrent_kernel=rng.normal(scale=1 / math.sqrt(n), size=(n, 4 * n)),
+        bias=grading.signed_uniform(rng, 0.2, 1.0, 4 * n),
+    )
+    out = grading.call(lstm_step_backward, args)
+    # the course's reference, after the call: BPTT over a sequence of one step
+    _, _, _, cache = rnnlib.lstm.lstm_forward(args["x_t"][:, None], args["kernel"],
+                                              args["recurrent_kernel"], args["bias"],
+                                              h0=args["h_prev"], c0=args["c_prev"])
+    grads = rnnlib.lstm.lstm_backward(args["dh"][:, None], cache, dc_T=args["dc"])
+    expected = [grads[key] for key in ("h0", "c0", "kernel", "recurrent_kernel", "bias")]
+    check_backward(out, args, expected, case=f"m={m}, n_inputs={n_inputs}, n={n}, seed={seed}")
+### END HIDDEN TESTS
+
 # %% readonly-markdown task_gru_step
-# ## Task 2: one step of a GRU cell (3 points)
+# ## Task 3: one step of a GRU cell (3 points)
 #
 # Write `gru_step(x_t, h_prev, kernel, recurrent_kernel, bias)`, one step of the GRU
 # as Keras computes it by default (`reset_after=True`), eq. 8.5-8.9:
@@ -329,7 +505,7 @@ args = dict(x_t=rng.normal(size=(2, 3)), h_prev=rng.uniform(-1, 1, (2, 2)),
             recurrent_kernel=rng.normal(scale=0.8, size=(2, 6)), bias=rng.normal(size=(2, 6)))
 out = grading.call(gru_step, args)
 check_gru(out, args, gru_reference(**args))
-print("Task 2: the visible tests pass.")
+print("Task 3: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
 import math
@@ -352,7 +528,7 @@ for m, n_inputs, n in sizes:
 ### END HIDDEN TESTS
 
 # %% readonly-markdown task_clip_by_norm
-# ## Task 3: gradient clipping by global norm (2 points)
+# ## Task 4: gradient clipping by global norm (2 points)
 #
 # An exploding gradient (chapter 5) makes one update so large that training jumps far
 # away. Clipping rescales the gradients of *all* the parameters together when their
@@ -445,7 +621,7 @@ check_clipping(out, grads, 10.0, (grads, 5.0))
 zeros = {"kernel": np.zeros((2, 3)), "recurrent_kernel": np.zeros((3, 3)), "bias": np.zeros(3)}
 out = grading.call(clip_by_norm, dict(grads=zeros, max_norm=1.0))
 check_clipping(out, zeros, 1.0, (zeros, 0.0), case="gradients that are all zero")
-print("Task 3: the visible tests pass.")
+print("Task 4: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
 import rnnlib
@@ -464,7 +640,7 @@ for max_norm in (total * rng.uniform(0.05, 0.5), total * rng.uniform(1.5, 3.0)):
 ### END HIDDEN TESTS
 
 # %% readonly-markdown task_receptive_field
-# ## Task 4: how far back WaveNet sees (2 points)
+# ## Task 5: how far back WaveNet sees (2 points)
 #
 # A causal 1D convolution with kernel size $k$ and dilation $d$ computes its output at
 # step $t$ from the inputs at steps $t, t - d, t - 2d, \dots, t - (k-1)d$. Stacked, each
@@ -520,7 +696,7 @@ for kernel_size, dilations, expected in [(2, [1, 2, 4, 8], 16), (3, [1, 2, 4], 1
     got = grading.call(receptive_field, dict(kernel_size=kernel_size, dilations=dilations))
     check_field(got, kernel_size, dilations, expected,
                 case=f"kernel_size={kernel_size}, dilations={dilations}")
-print("Task 4: the visible tests pass.")
+print("Task 5: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
 import rnnlib

@@ -60,6 +60,77 @@ WRONG = answers("lstm_step", [
         def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
             return rnnlib.lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)
      """, "which this task does not allow"),
+]) + answers("lstm_step_backward", [
+    ("no_h_path", "forgets that h(t) = o * tanh(c(t)) sends dh into the cell state", """
+        def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = f * c_prev + i * g
+            d_c = dc
+            da = np.concatenate([d_c * g * i * (1 - i), d_c * c_prev * f * (1 - f),
+                                 d_c * i * (1 - g ** 2), dh * np.tanh(c) * o * (1 - o)], axis=1)
+            return da @ recurrent_kernel.T, d_c * f, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+     """, "the cell state also receives dh"),
+    ("no_tanh_derivative", "dh * o reaches c without tanh'", """
+        def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = f * c_prev + i * g
+            d_c = dc + dh * o
+            da = np.concatenate([d_c * g * i * (1 - i), d_c * c_prev * f * (1 - f),
+                                 d_c * i * (1 - g ** 2), dh * np.tanh(c) * o * (1 - o)], axis=1)
+            return da @ recurrent_kernel.T, d_c * f, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+     """, "the path from h to c goes through tanh"),
+    ("dc_prev_without_forget_gate", "returns delta_c itself as dL/dc(t-1)", """
+        def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = f * c_prev + i * g
+            d_c = dc + dh * o * (1 - np.tanh(c) ** 2)
+            da = np.concatenate([d_c * g * i * (1 - i), d_c * c_prev * f * (1 - f),
+                                 d_c * i * (1 - g ** 2), dh * np.tanh(c) * o * (1 - o)], axis=1)
+            return da @ recurrent_kernel.T, d_c, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+     """, "dc_prev is the gradient along the cell state times the forget gate"),
+    ("forget_gate_reads_c", "delta_A_f with c(t) instead of c(t-1)", """
+        def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = f * c_prev + i * g
+            d_c = dc + dh * o * (1 - np.tanh(c) ** 2)
+            da = np.concatenate([d_c * g * i * (1 - i), d_c * c * f * (1 - f),
+                                 d_c * i * (1 - g ** 2), dh * np.tanh(c) * o * (1 - o)], axis=1)
+            return da @ recurrent_kernel.T, d_c * f, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+     """, "the forget gate multiplies c(t-1)"),
+    ("gates_stacked_fi", "stacks the gate gradients as f, i, g, o", """
+        def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            n = h_prev.shape[1]
+            a = x_t @ kernel + h_prev @ recurrent_kernel + bias
+            i = 1 / (1 + np.exp(-a[:, :n]))
+            f = 1 / (1 + np.exp(-a[:, n:2 * n]))
+            g = np.tanh(a[:, 2 * n:3 * n])
+            o = 1 / (1 + np.exp(-a[:, 3 * n:]))
+            c = f * c_prev + i * g
+            d_c = dc + dh * o * (1 - np.tanh(c) ** 2)
+            da = np.concatenate([d_c * c_prev * f * (1 - f), d_c * g * i * (1 - i),
+                                 d_c * i * (1 - g ** 2), dh * np.tanh(c) * o * (1 - o)], axis=1)
+            return da @ recurrent_kernel.T, d_c * f, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+     """, "the gate gradients are stacked in the wrong order"),
 ]) + answers("gru_step", [
     ("reset_before_product", "the paper's form: resets h(t-1) before the recurrent product", """
         def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
@@ -184,6 +255,19 @@ VALID = answers("lstm_step", [
             c = f * c_prev + i * np.tanh(gates[2])
             return [o * np.tanh(c), c]
      """),
+]) + answers("lstm_step_backward", [
+    ("split_gates_list", "np.split for the gates, np.hstack for delta_A, a list returned", """
+        def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            sigma = lambda z: 0.5 * (1.0 + np.tanh(0.5 * z))
+            a_i, a_f, a_g, a_o = np.split(x_t @ kernel + h_prev @ recurrent_kernel + bias, 4, axis=1)
+            i, f, g, o = sigma(a_i), sigma(a_f), np.tanh(a_g), sigma(a_o)
+            tanh_c = np.tanh(f * c_prev + i * g)
+            delta_c = dc + dh * o * (1.0 - tanh_c * tanh_c)
+            delta_a = np.hstack([delta_c * g * i * (1 - i), delta_c * c_prev * f * (1 - f),
+                                 delta_c * i * (1 - g * g), dh * tanh_c * o * (1 - o)])
+            return [np.dot(delta_a, recurrent_kernel.T), delta_c * f, np.dot(x_t.T, delta_a),
+                    np.dot(h_prev.T, delta_a), np.sum(delta_a, axis=0)]
+     """),
 ]) + answers("gru_step", [
     ("named_weights", "the weights split into named blocks first", """
         def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
@@ -223,6 +307,23 @@ CONSTANT = {
         def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
             c = 1 / (1 + np.exp(-1.5)) * 2.0 + 0.5 * np.tanh(0.5)
             return np.array([[np.tanh(c) / (1 + np.exp(-1.5))]]), np.array([[c]])
+    """,
+    "lstm_step_backward": """
+        def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):
+            return (np.array([[0.019494532986, -0.082678827039], [-0.04728337965, 0.520223290558]]),
+                    np.array([[-0.069167407367, -0.008070847465], [0.075329989696, 0.217138819907]]),
+                    np.array([[-0.030930353959, 0.167658482902, 0.059064368794, 0.149252166141,
+                               -0.273342928675, -0.072495408062, 0.057141453574, 0.057193703737],
+                              [-0.07617351147, 0.058356452023, 0.018150908115, 0.065061763204,
+                               -0.075113440851, -0.01707287189, -0.027002283962, -0.001737225999],
+                              [-0.0780188749, -0.004366755904, -0.004439671736, 0.011914197736,
+                               0.031256014194, 0.011722511466, -0.057998276089, -0.027573977134]]),
+                    np.array([[-0.003678412355, 0.150664450585, 0.053965217308, 0.129289239312,
+                               -0.253021364302, -0.068156071399, 0.068639103207, 0.059377148123],
+                              [0.130418102182, -0.079111669485, -0.023607102535, -0.093644938959,
+                               0.093514191935, 0.019757445061, 0.05607187645, 0.01134031174]]),
+                    np.array([0.191394500532, -0.175630304668, -0.056020655268, -0.188221437432,
+                              0.237654828811, 0.05610601322, 0.054125480635, -0.00729955039]))
     """,
     "gru_step": """
         def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):
