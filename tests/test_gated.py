@@ -363,3 +363,31 @@ def test_parameter_counts_are_keras(kc):
         n = memory.units_for_budget(cell, 8, 5500, 8)
         assert abs(memory.parameter_count(cell, 8, n, 8) - 5500) <= abs(memory.parameter_count(cell, 8, n + 1, 8) - 5500)
         assert abs(memory.parameter_count(cell, 8, n, 8) - 5500) <= abs(memory.parameter_count(cell, 8, n - 1, 8) - 5500)
+
+
+@pytest.mark.keras
+def test_memory_benchmark_opens_the_gate_that_keeps_the_state(kc):
+    """benchmarks/memory.py's keep3 variants move b_f (LSTM) or b_z (GRU), nothing else."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "memory.py"
+    spec = importlib.util.spec_from_file_location("memory_benchmark", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    X = np.eye(3, dtype=np.float32)[None, [0, 1, 2, 1]]
+    kc.keras.utils.set_random_seed(0)  # the layers' random start: the same every run
+    for name, layer in (("lstm", kc.keras.layers.LSTM(4)), ("gru", kc.keras.layers.GRU(4))):
+        layer.build((None, None, 3))
+        before = [w.copy() for w in layer.get_weights()]
+        bench._open_the_keeping_gate(layer, name, 4)
+        after = layer.get_weights()
+        for b, a in zip(before[:2], after[:2]):
+            np.testing.assert_array_equal(a, b)
+        keep = after[2][4:8] if name == "lstm" else after[2][0, :4]
+        np.testing.assert_array_equal(keep, bench.GATE_BIAS)
+        forward = lstm.lstm_forward if name == "lstm" else gru.gru_forward
+        # the gate is the one the text says: with rnnlib's own equations, z or f is near sigma(3)
+        cache = forward(X, *after)[-1]
+        gate = cache.gates[..., 4:8] if name == "lstm" else cache.Z
+        assert np.all(gate > 0.8)
