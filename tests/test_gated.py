@@ -365,9 +365,7 @@ def test_parameter_counts_are_keras(kc):
         assert abs(memory.parameter_count(cell, 8, n, 8) - 5500) <= abs(memory.parameter_count(cell, 8, n - 1, 8) - 5500)
 
 
-@pytest.mark.keras
-def test_memory_benchmark_opens_the_gate_that_keeps_the_state(kc):
-    """benchmarks/memory.py's keep3 variants move b_f (LSTM) or b_z (GRU), nothing else."""
+def _memory_benchmark():
     import importlib.util
     from pathlib import Path
 
@@ -375,6 +373,28 @@ def test_memory_benchmark_opens_the_gate_that_keeps_the_state(kc):
     spec = importlib.util.spec_from_file_location("memory_benchmark", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
+    return bench
+
+
+def test_memory_results_match_the_script_that_writes_them():
+    """Chapter 8 reads chapters/data/memory.json: it must come from today's settings."""
+    import json
+
+    bench = _memory_benchmark()
+    results = json.loads(bench.OUTPUT.read_text())
+    assert results["settings"] == bench.settings()
+    for cell, by_delay in results["runs"].items():
+        assert cell in (*bench.memory.CELLS, *bench.VARIANTS)
+        for delay, by_seed in by_delay.items():
+            assert int(delay) in bench.DELAYS
+            for run in by_seed.values():
+                assert 0 <= run["test_accuracy"] <= 1 and 1 <= run["epochs"] <= bench.MAX_EPOCHS
+
+
+@pytest.mark.keras
+def test_memory_benchmark_opens_the_gate_that_keeps_the_state(kc):
+    """benchmarks/memory.py's keep3 variants move b_f (LSTM) or b_z (GRU), nothing else."""
+    bench = _memory_benchmark()
     X = np.eye(3, dtype=np.float32)[None, [0, 1, 2, 1]]
     kc.keras.utils.set_random_seed(0)  # the layers' random start: the same every run
     for name, layer in (("lstm", kc.keras.layers.LSTM(4)), ("gru", kc.keras.layers.GRU(4))):
