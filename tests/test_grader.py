@@ -606,6 +606,13 @@ DELEGATES = {
         "model": "def build_forecaster(n_inputs, n_units, learning_rate):\n"
                  "    import rnnlib.forecasting\n"
                  "    return rnnlib.forecasting.build_model('rnn32', learning_rate)\n"},
+    "a8_long_sequences": {
+        "lstm_step": "def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias):\n"
+                     "    return rnnlib.lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias)\n",
+        "gru_step": "def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias):\n"
+                    "    return rnnlib.gru.gru_step(x_t, h_prev, kernel, recurrent_kernel, bias)\n",
+        "receptive_field": "def receptive_field(kernel_size, dilations):\n"
+                           "    return rnnlib.convolution.receptive_field(kernel_size, dilations)\n"},
 }
 #: A function that waits for someone to type an answer.
 ASKS_INPUT = """
