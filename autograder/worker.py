@@ -191,6 +191,12 @@ class Worker:
             nbformat.write(nb, submitted / f"{name}.ipynb")
         if (folder / "timestamp.txt").is_file() and not (folder / "timestamp.txt").is_symlink():
             shutil.copyfile(folder / "timestamp.txt", submitted / "timestamp.txt")
+        # nbgrader's exchange (`nbgrader submit`, then collect) leaves the submission's secret
+        # here: nbgrader copies it into the feedback folder, and release_feedback names the
+        # page by it (the student's fetch_feedback finds it by the same secret). Text only.
+        secret = folder / "submission_secret.txt"
+        if secret.is_file() and not secret.is_symlink() and secret.stat().st_size <= 1024:
+            shutil.copyfile(secret, submitted / "submission_secret.txt")
         if task.extension:
             self._set_extension(assignment, student, task.extension)
 

@@ -15,7 +15,10 @@ runs until Ctrl-C. ``instructor/hub.md`` explains it; the decisions in short:
   four accounts may log in (``allowed_users``).
 * **Each user's server is a local process** (LocalProcessSpawner) running as that
   user: the course's ``.venv`` (its ``jupyterhub-singleuser``, JupyterLab,
-  nbgrader), home as the root folder, ``/lab`` first.
+  nbgrader), home as the root folder, ``/lab`` first. When the .venv's Python lies
+  where other users may not pass (pyenv under /root, mode 700), the group
+  ``rnn-course-hub`` of the four accounts gets passage only (an ACL entry ``x``)
+  through those folders (:func:`_grant_passage`).
 * **nbgrader's exchange** is ``<state>/exchange``, mode 777 (nbgrader's
   documentation: ``chmod ugo+rw``); nbgrader itself makes the course's
   ``inbound`` (write-only for students), ``outbound`` and ``feedback`` inside.
@@ -40,6 +43,7 @@ exchange (grades and submissions survive a restart) and gives new passwords.
 from __future__ import annotations
 
 import argparse
+import grp
 import json
 import os
 import pwd
@@ -61,6 +65,7 @@ COURSE_ID = "rnn-course"
 INSTRUCTOR = "rnn-instructor"
 STUDENTS = ("rnn-student1", "rnn-student2", "rnn-student3")
 ACCOUNT_MARK = "rnn-course hub account"
+HUB_GROUP = "rnn-course-hub"  # the four accounts: passage to the course's Python
 COURSE_FOLDER_NAME = "rnn-course"
 
 # Server extensions. Students: the kit's (kit/jupyter/jupyter_server_config.json).
@@ -105,13 +110,19 @@ def _ensure_user(name, home):
         entry = pwd.getpwnam(name)
     except KeyError:
         _run(["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/bin/bash",
-              "--user-group", "--comment", ACCOUNT_MARK, name])
+              "--user-group", "--groups", HUB_GROUP, "--comment", ACCOUNT_MARK, name])
     else:
         if entry.pw_gecos != ACCOUNT_MARK:
             raise SetupError(f"a user {name!r} exists and was not made by this set-up (its comment "
                              f"is {entry.pw_gecos!r}, not {ACCOUNT_MARK!r}): nothing was changed")
+        _run(["usermod", "--append", "--groups", HUB_GROUP, name])
         if Path(entry.pw_dir) != home:
-            _run(["usermod", "--home", str(home), name])
+            try:
+                _run(["usermod", "--home", str(home), name])
+            except SetupError as exc:
+                raise SetupError(f"{exc}\n(is another hub of the course still running? its users' "
+                                 "servers must stop before the accounts move to a new state "
+                                 "folder)") from None
     entry = pwd.getpwnam(name)
     home.mkdir(parents=True, exist_ok=True)
     os.chown(home, entry.pw_uid, entry.pw_gid)
@@ -188,57 +199,74 @@ def _role_configs(state, exchange, course):
     return roles
 
 
-def _runnable_by_all(path):
-    path = Path(os.path.realpath(path))
-    return path.is_file() and path.stat().st_mode & stat.S_IXOTH and \
-        _traversable_by_all(path.parent) is None
+ACL_XATTR = "system.posix_acl_access"
 
 
-def _users_python(state):
-    """``<state>/python``: a Python the hub's users may run, with the course's packages.
+def _acl(folder, gid):
+    """A POSIX access ACL (Linux's xattr format) for ``folder``: its mode, plus
+    passage (x, neither listing nor reading) for the group ``gid``."""
+    import struct
 
-    The course's ``.venv`` is made from whichever Python 3.11 ran ``make``; that one
-    may sit where other users cannot reach it (pyenv under /root, mode 700). So the
-    users get a virtual environment of their own, made from a Python 3.11 they can
-    run (the .venv's own when it can, else the system's ``python3.11``), that reads
-    the course's packages from the .venv's site-packages (a ``.pth`` file: nothing is
-    installed twice), and the .venv's commands (``nbgrader``, ``autograder``,
-    ``alembic``, ``jupyter``...) with their first line pointing to it.
+    mode = folder.stat().st_mode
+    entries = [(0x01, (mode >> 6) & 7, 0xFFFFFFFF),   # owner
+               (0x04, (mode >> 3) & 7, 0xFFFFFFFF),   # owning group
+               (0x08, 1, gid),                        # the hub's users: x
+               (0x10, ((mode >> 3) & 7) | 1, 0xFFFFFFFF),  # mask
+               (0x20, mode & 7, 0xFFFFFFFF)]          # others
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries)
+
+
+def _acl_allows(acl, gid):
+    """Whether the ACL (xattr bytes) gives the group ``gid`` passage (x, within the mask)."""
+    import struct
+
+    entries = [struct.unpack_from("<HHI", acl, offset) for offset in range(4, len(acl), 8)]
+    mask = next((perm for tag, perm, _ in entries if tag == 0x10), 7)
+    return any(tag == 0x08 and ident == gid and perm & mask & 1 for tag, perm, ident in entries)
+
+
+def _grant_passage(path, gid):
+    """Let the group ``gid`` pass through every folder above ``path`` that others may not.
+
+    The course's .venv is made from whichever Python 3.11 ran ``make``; under pyenv
+    that one is in /root (mode 700), where the hub's users cannot reach it. Each such
+    folder gets an ACL entry giving the hub's group passage only (x): its files stay
+    unlisted and keep their own permissions. Returns the folders changed.
     """
-    candidates = [VENV_BIN / "python", shutil.which("python3.11"), "/usr/bin/python3.11"]
-    base = next((Path(os.path.realpath(p)) for p in candidates if p and _runnable_by_all(p)), None)
-    if base is None:
-        raise SetupError("no Python 3.11 that other users may run (the .venv's is "
-                         f"{os.path.realpath(VENV_BIN / 'python')}): install Debian's python3.11")
-    target = state / "python"
-    if target.exists():
-        shutil.rmtree(target)
-    _run([str(base), "-m", "venv", "--without-pip", str(target)])
-    site = _run([str(target / "bin" / "python"), "-c",
-                 "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
-    course_site = _run([str(VENV_BIN / "python"), "-c",
-                        "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip()
-    _write(Path(site) / "rnn_course_venv.pth",
-           f"import site; site.addsitedir({course_site!r})\n")
-    for script in VENV_BIN.iterdir():
-        if script.name.startswith(("python", "activate", "Activate")) or not script.is_file():
+    changed = []
+    for folder in reversed(Path(path).parents):
+        if folder.stat().st_mode & stat.S_IXOTH:
             continue
         try:
-            first, rest = script.read_text(encoding="utf-8").split("\n", 1)
-        except (UnicodeDecodeError, ValueError):
+            current = os.getxattr(folder, ACL_XATTR)
+        except OSError:
+            current = None
+        if current is not None and _acl_allows(current, gid):
             continue
-        if first.startswith("#!") and first[2:].strip().startswith(str(VENV_BIN / "python")):
-            _write(target / "bin" / script.name, f"#!{target / 'bin' / 'python'}\n{rest}", 0o755)
-    for sub in [target, *target.rglob("*")]:
-        if sub.is_dir():
-            os.chmod(sub, 0o755)
-    check = subprocess.run(["runuser", "-u", STUDENTS[0], "--", str(target / "bin" / "python"),
-                            "-c", "import jupyterhub, nbgrader, jupyterlab, rnnlib"],
+        wanted = _acl(folder, gid)
+        if current is not None:
+            raise SetupError(f"{folder} has an ACL already and the hub's users cannot pass through "
+                             f"it: give them passage (setfacl -m g:{HUB_GROUP}:x {folder}) and run "
+                             "again")
+        try:
+            os.setxattr(folder, ACL_XATTR, wanted)
+        except OSError as exc:
+            raise SetupError(f"the hub's users cannot reach the course's Python under {folder} "
+                             f"(mode {stat.S_IMODE(folder.stat().st_mode):o}), and its file system "
+                             f"takes no ACL ({exc}): make the course's .venv with a Python that "
+                             "every user may run (e.g. make PYTHON=/usr/bin/python3.11)") from None
+        changed.append(str(folder))
+    return changed
+
+
+def _check_python(user):
+    """The user can run the course's Python and import what their server needs."""
+    check = subprocess.run(["runuser", "-u", user, "--", str(VENV_BIN / "python"), "-c",
+                            "import jupyterhub, nbgrader, jupyterlab, rnnlib"],
                            capture_output=True, text=True, cwd="/")
     if check.returncode != 0:
-        raise SetupError(f"the users' Python ({target}) cannot import the course's packages:\n"
+        raise SetupError(f"{user} cannot run the course's Python ({VENV_BIN / 'python'}):\n"
                          f"{check.stderr[-2000:]}")
-    return target
 
 
 def setup(state, assignments=None):
@@ -256,7 +284,7 @@ def setup(state, assignments=None):
     if state == REPO or REPO in state.parents or state in REPO.parents:
         raise SetupError(f"the state folder {state} is inside the repository (or holds it): the "
                          "course folder and grades must live elsewhere, e.g. /var/lib/rnn-course-hub")
-    for tool in ("useradd", "usermod", "chpasswd"):
+    for tool in ("useradd", "usermod", "groupadd", "chpasswd"):
         if shutil.which(tool) is None:
             raise SetupError(f"{tool} not found (Debian: apt-get install passwd)")
     if not CHP.exists():
@@ -266,7 +294,8 @@ def setup(state, assignments=None):
     closed = _traversable_by_all(state) or _traversable_by_all(VENV_BIN)
     if closed is not None:
         raise SetupError(f"{closed} does not let other users through (mode o+x): the hub's users "
-                         "must reach their homes under the state folder and the course's .venv")
+                         "must reach their homes under the state folder and the course's .venv "
+                         "(make it o+x, or put the state folder and the clone elsewhere)")
     for tool in ("runuser",):
         if shutil.which(tool) is None:
             raise SetupError(f"{tool} not found (Debian: apt-get install util-linux)")
@@ -276,6 +305,7 @@ def setup(state, assignments=None):
     hub.mkdir(exist_ok=True)
     os.chmod(hub, 0o700)
 
+    _run(["groupadd", "--force", HUB_GROUP])
     accounts = {}
     entries = {}
     for name in (INSTRUCTOR, *STUDENTS):
@@ -296,14 +326,15 @@ def setup(state, assignments=None):
     _chown_tree(course, entries[INSTRUCTOR])
     os.chmod(course, 0o700)
 
-    python = _users_python(state)
+    passage = _grant_passage(Path(os.path.realpath(VENV_BIN / "python")), grp.getgrnam(HUB_GROUP).gr_gid)
+    _check_python(STUDENTS[0])
     roles = _role_configs(state, exchange, course)
     settings = {
         "state": str(state),
         "course": str(course),
         "exchange": str(exchange),
-        "python": str(python),
-        "course_venv": str(VENV_BIN.parent),
+        "python": str(VENV_BIN.parent),
+        "passage": passage,
         "instructor": INSTRUCTOR,
         "students": list(STUDENTS),
         "roles": {name: str(roles["instructor" if name == INSTRUCTOR else "student"])

@@ -44,21 +44,17 @@ c.Authenticator.allowed_users = set(SETTINGS["passwords"])
 # (an admin could open every student's server).
 c.Authenticator.admin_users = set()
 
-# Each user's server: a process running as that user, with the course's packages
-# (<state>/python: course_hub.py explains why it is not the .venv's interpreter).
-PYTHON_BIN = Path(SETTINGS["python"]) / "bin"
-COURSE_VENV = Path(SETTINGS["course_venv"])
+# Each user's server: a process running as that user, from the course's .venv.
+VENV_BIN = Path(SETTINGS["python"]) / "bin"
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [str(PYTHON_BIN / "python"), "-m", "jupyterhub.singleuser"]
+c.Spawner.cmd = [str(VENV_BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 # A loaded machine starts JupyterLab slowly.
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 180
 c.Spawner.environment = {
-    "PATH": f"{PYTHON_BIN}:/usr/local/bin:/usr/bin:/bin",
-    # The lab extensions (nbgrader's among them) installed in the course's .venv.
-    "JUPYTER_PATH": str(COURSE_VENV / "share" / "jupyter"),
+    "PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin",
     "OPENBLAS_NUM_THREADS": "1",
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "PYTHONHASHSEED": "0",
@@ -67,10 +63,9 @@ c.Spawner.environment = {
 
 def _role(spawner):
     """The instructor's or the students' Jupyter configuration, read first by the server."""
-    # The role's folder first (it decides which nbgrader extensions are on), then
-    # the .venv's own (where the installed server extensions enable themselves).
-    spawner.environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
-        [SETTINGS["roles"][spawner.user.name], str(COURSE_VENV / "etc" / "jupyter")])
+    # Read before the .venv's own etc/jupyter (where the installed extensions enable
+    # themselves): the role's folder decides which nbgrader extensions are on.
+    spawner.environment["JUPYTER_CONFIG_PATH"] = SETTINGS["roles"][spawner.user.name]
 
 
 c.Spawner.pre_spawn_hook = _role
