@@ -291,11 +291,10 @@ def setup(state, assignments=None):
         raise SetupError(f"{CHP} is missing: `make hub` installs configurable-http-proxy (npm ci)")
     state.mkdir(parents=True, exist_ok=True)
     os.chmod(state, 0o755)
-    closed = _traversable_by_all(state) or _traversable_by_all(VENV_BIN)
+    closed = _traversable_by_all(state)
     if closed is not None:
         raise SetupError(f"{closed} does not let other users through (mode o+x): the hub's users "
-                         "must reach their homes under the state folder and the course's .venv "
-                         "(make it o+x, or put the state folder and the clone elsewhere)")
+                         "must reach their homes under the state folder (choose another one)")
     for tool in ("runuser",):
         if shutil.which(tool) is None:
             raise SetupError(f"{tool} not found (Debian: apt-get install util-linux)")
@@ -326,7 +325,10 @@ def setup(state, assignments=None):
     _chown_tree(course, entries[INSTRUCTOR])
     os.chmod(course, 0o700)
 
-    passage = _grant_passage(Path(os.path.realpath(VENV_BIN / "python")), grp.getgrnam(HUB_GROUP).gr_gid)
+    gid = grp.getgrnam(HUB_GROUP).gr_gid
+    # The clone (the .venv, the editable rnnlib) and the Python the .venv was made from.
+    passage = _grant_passage(VENV_BIN / "python", gid)
+    passage += _grant_passage(Path(os.path.realpath(VENV_BIN / "python")), gid)
     _check_python(STUDENTS[0])
     roles = _role_configs(state, exchange, course)
     settings = {
