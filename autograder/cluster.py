@@ -8,8 +8,9 @@ then sends one Dask task per (student, assignment) to the scheduler:
   ``max_notebook_mb``; a submission the intake refuses on the client, a
   symbolic link or a notebook over the limit, is recorded at once and
   never sent) and a reference to the assignment's *bundle*;
-* the bundle (the assignment's source folder, the template gradebook, the
-  course's nbgrader configuration without its database URL, the limits) is
+* the bundle (the assignment's source folder and the template gradebook,
+  compressed, the course's nbgrader configuration without its database URL,
+  the limits) is
   one Dask task of its own, so each worker fetches it once and keeps it,
   and the scheduler can make it again if every copy is lost;
 * on a worker, :func:`grade_task` lays the bundle out once per process in a
@@ -28,9 +29,15 @@ then sends one Dask task per (student, assignment) to the scheduler:
 Faults. A worker that is lost (its machine, ``kill -9``) has its tasks run
 again elsewhere by the scheduler. A submission whose grading kills the
 worker each time reaches the scheduler's ``allowed-failures`` and fails with
-Dask's ``KilledWorker``: it is recorded as ungradeable, with that reason, and
-the rest of the class goes on. A scheduler that cannot be reached stops the
-run before anything is written (:func:`connect`).
+Dask's ``KilledWorker``. Dask blames every task the dying worker held, so
+the client sends a task that failed so once more, under a new key; a second
+``KilledWorker`` records the student as ungradeable, with that reason, and
+the rest of the class goes on. A scheduler that cannot be reached, or has no
+worker, stops the run before anything is written (:func:`connect`); one left
+without workers for ``cluster_timeout`` seconds mid-run stops it with the
+students graded so far recorded. A worker whose grader (a hash of
+``autograder/`` and ``rnnlib/grading.py``) differs from the client's refuses
+to grade, with the reason.
 
 One engine or two? A Dask ``LocalCluster`` could replace the process pool of
 ``pipeline.py`` on one machine, but it would not remove a single line of
@@ -72,6 +79,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from pathlib import Path
 
 from . import intake, store
@@ -141,11 +149,12 @@ def make_bundle(settings, template, assignments):
     sources = {}
     for a in assignments:
         folder = settings.course / settings.dirs["source"] / a
-        sources[a] = {rel: path.read_bytes() for rel, path in intake.submitted_files(folder)}
+        sources[a] = {rel: zlib.compress(path.read_bytes())
+                      for rel, path in intake.submitted_files(folder)}
     o = settings.options
     bundle = {
         "grader": grader_fingerprint(), "course_id": settings.course_id, "config": config,
-        "template": Path(template).read_bytes(), "sources": sources,
+        "template": zlib.compress(Path(template).read_bytes()), "sources": sources,
         "limits": dict(memory_mb=o.memory_mb, cpu_seconds=o.cpu_seconds, processes=o.processes,
                        file_size_mb=o.file_size_mb, tmp_mb=o.tmp_mb),
         "sandbox": o.sandbox, "seccomp": o.seccomp, "own_user": o.own_user,
@@ -222,8 +231,8 @@ def run(client, settings, template, queue, pending, finish, mathjax):
     """Grade ``queue`` (calibrations) and then ``pending`` on the cluster;
     ``finish(result)`` records each result (it may move students into
     ``pending``: those of an assignment whose calibration arrived)."""
-    from distributed import KilledWorker, as_completed
-    from distributed.client import FutureCancelledError
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError, _wait
 
     # an assignment not calibrated yet has its calibration in the queue (its
     # students wait in the pipeline until ``finish`` gets it)
@@ -235,7 +244,7 @@ def run(client, settings, template, queue, pending, finish, mathjax):
     # keys of one task group, so that the scheduler queues them (it sends a
     # worker only what its threads can start: fewer bystanders when one dies)
     group = f"rnnlib-grade-{uuid.uuid4().hex[:8]}"
-    tasks, done = {}, as_completed(loop=client.loop)  # key -> (task, future)
+    tasks = {}  # key -> (task, future)
     killed = collections.Counter()  # KilledWorker per student
     last_count, window, number = 0.0, 8, 0
 
@@ -266,12 +275,32 @@ def run(client, settings, template, queue, pending, finish, mathjax):
                              key=keys, pure=False)
         for (task, _), future in zip(batch, futures):
             tasks[future.key] = (task, future)
-            done.add(future)
+
+    def next_done():
+        """A finished future; a GradingError when the cluster has had no worker
+        for ``cluster_timeout`` seconds (the run stops instead of waiting forever)."""
+        alone_since = None
+        while True:
+            try:
+                finished, _ = client.sync(_wait, [f for _, f in tasks.values()], timeout=10,
+                                          return_when="FIRST_COMPLETED")
+                return next(iter(finished))
+            except TimeoutError:
+                pass
+            if client.nthreads():
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > settings.options.cluster_timeout:
+                raise _grading_error(
+                    f"the Dask scheduler at {settings.options.cluster} has had no worker for "
+                    f"{settings.options.cluster_timeout} s; the students already graded are "
+                    "recorded: start workers and run again to grade the rest")
 
     try:
         fill()
         while tasks:
-            future = next(done)
+            future = next_done()
             task, _ = tasks.pop(future.key)
             try:
                 result = future.result()
@@ -419,10 +448,10 @@ class _Site:
             for rel, data in files.items():
                 path = self.course / DIRS["source"] / a / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+                path.write_bytes(zlib.decompress(data))
         (self.course / DIRS["submitted"]).mkdir(parents=True, exist_ok=True)
         template = private / "template.db"
-        template.write_bytes(bundle["template"])
+        template.write_bytes(zlib.decompress(bundle["template"]))
         hide = [str(self.course), str(private), *bundle["hide_paths"],
                 *store.server_socket_folders("postgresql://")]
         tree = sandbox.source_tree_of_rnnlib()
@@ -526,8 +555,12 @@ class _Child:
     def start(self):
         mine, theirs = socket.socketpair()
         code = "import sys; from autograder.cluster import _child_main; _child_main(int(sys.argv[1]))"
+        # as on one machine: without the allocator setting a Dask nanny gives its
+        # worker (it makes glibc hand memory back after every free)
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}
         self.process = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())],
-                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
+                                        env=env)
         theirs.close()
         self.conn = multiprocessing.connection.Connection(mine.detach())
         self.conn.send((self.index, self.setup))
