@@ -27,7 +27,8 @@ RESULTS = HERE / "results"
 
 def environment():
     versions = {}
-    for pkg in ("numpy", "tensorflow-cpu", "keras", "jupyter-book", "nbgrader", "pandas", "statsmodels"):
+    for pkg in ("numpy", "tensorflow-cpu", "keras", "jupyter-book", "nbgrader", "pandas", "statsmodels",
+                "dask", "distributed"):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
