@@ -9,7 +9,7 @@ large, keeping its direction:
 
 It goes **after the backward pass and before the optimizer's update**:
 forward, loss, backward (BPTT), ``clip_by_norm``, then
-``theta <- theta - eta * g`` (eq. 5.11). Clipping the parameters instead, or
+``theta <- theta - eta * g`` (:mod:`rnnlib.optim`). Clipping the parameters instead, or
 clipping before the gradients of every parameter are known, would not give a
 step in the gradient's direction.
 

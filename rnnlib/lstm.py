@@ -35,7 +35,7 @@ Backward pass (BPTT through the gates). With ``dh(t)`` the gradient reaching
     dc(t-1) = dc(t) * f(t)                                           (eq. 8.11)
     dh(t-1) = da(t) W_h^T                                            (eq. 8.12)
 
-and, as in chapter 5 (eq. 5.6), the shared weights add up every step's share:
+and, as in chapter 5's BPTT, the shared weights add up every step's share:
 ``dW_x = sum_t x(t)^T da(t)``, ``dW_h = sum_t h(t-1)^T da(t)``,
 ``db = sum_t sum_rows da(t)``. Eq. 8.11 is why gates help: along the cell
 state, the gradient is multiplied by the forget gate only, element by
