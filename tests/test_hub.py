@@ -7,7 +7,8 @@ init-course`` (assignment 1 only, for time), nbgrader's exchange. Debian's
 chromium, driven by Playwright, then plays a week of the course:
 
 1. the instructor logs in and releases a1 from the formgrader;
-2. student 1 fetches it in JupyterLab's Assignments tab, writes the reference
+2. student 1 (whose lab offers nbgrader's Assignment List only, and no formgrader)
+   fetches it in JupyterLab's Assignments tab, writes the reference
    answers into the notebook's answer cells, saves, validates and submits;
 3. student 2 submits the notebook untouched; student 3 writes answer cells that
    try to read the hidden tests (the course's solutions and gradebook) and use
@@ -360,12 +361,13 @@ class User:
         panel.locator(".jp-MarkdownOutput h1", has_text="Assignment 1").wait_for(state="visible")
         return panel
 
-    def validate_in(self, tab):
+    def validate_in(self, tab, shot):
         row = tab.locator(".nested_list_item", has_text="recurrent_neurons").first
         button = row.locator("button", has_text="Validate")
         button.click()
         dialog = self.page.locator(".jp-Dialog")
         dialog.wait_for(state="visible", timeout=UI_MS)
+        shot()
         text = dialog.locator("#validation-message").inner_text()
         classes = dialog.get_attribute("class") or ""
         dialog.locator("button.jp-mod-accept").click()
@@ -437,6 +439,12 @@ def test_a_week_of_the_course_on_the_hub(hub, browser, shots):
         validations = {}
         for n, student in enumerate(students, start=1):
             user = users[student] = User(browser, hub, student).log_in()
+            if n == 1:  # a student's lab: nbgrader's Assignment List only, no formgrader
+                user.page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+                items = user.page.locator(".lm-Menu-content .lm-Menu-itemLabel").all_inner_texts()
+                user.page.keyboard.press("Escape")
+                assert [i.strip() for i in items if i.strip()] == ["Assignment List"], items
+                assert user.page.goto(f"{user.server}/formgrader").status == 404
             tab = user.assignments()
             user.wait_row(tab, "released", "Fetch").locator("button", has_text="Fetch").click()
             user.wait_row(tab, "fetched", "Submit")
@@ -454,8 +462,8 @@ def test_a_week_of_the_course_on_the_hub(hub, browser, shots):
                 user.wait_row(tab, "fetched", "Submit").locator(".item_name a").first.click()
             else:
                 user.wait_row(tab, "fetched", "Submit").locator(".item_name a").first.click()
-            validations[student] = user.validate_in(tab)
-            shots(user.page, f"1{n}-student{n}-validated")
+            validations[student] = user.validate_in(
+                tab, lambda: shots(user.page, f"1{n}-student{n}-validated"))
             user.wait_row(tab, "fetched", "Submit").locator("button", has_text="Submit").click()
             user.wait_row(tab, "submitted", "Fetch Feedback")
             shots(user.page, f"1{n}-student{n}-submitted")
