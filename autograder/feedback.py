@@ -190,7 +190,8 @@ def rewrite_page(text):
     if start <= 0 or end < start:
         raise ValueError("not a feedback page: no <body>")
     head, body, tail = text[:start], text[start:end], text[end:]
-    body = re.sub(r"</(body|html)\s*>", "", body, flags=re.IGNORECASE)  # the templates' own, nested
+    # the templates' own tags, nested (nbgrader wraps nbconvert's page, <body> and all)
+    body = re.sub(r"</?(body|html)\b[^>]*>", "", body, flags=re.IGNORECASE)
     head = _MATHJAX_SCRIPTS.sub("", head)
     head = _REMOTE_SCRIPT.sub("", head)
     head = head.replace("</head>", mathjax_head() + "</head>", 1)
