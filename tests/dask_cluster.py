@@ -58,7 +58,10 @@ class LocalDask:
             if self.preload:
                 args += ["--preload", str(self.preload)]
             self.workers.append(self._start(f"worker{i}", args))
-        self.wait_for_workers(self.n, timeout)
+        if self.n:
+            self.wait_for_workers(self.n, timeout)
+        else:  # only the scheduler: wait until it answers
+            self.client(timeout).close()
         return self
 
     def client(self, timeout=30):

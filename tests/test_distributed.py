@@ -18,7 +18,8 @@ sends a worker only what its thread can start (``worker-saturation`` 1.0).
   student merged exactly once, with the right score;
 * the client (``autograder grade``) killed with SIGKILL mid-run: the next
   run grades only the rest;
-* nothing behind the address: a clear error, and no row in the gradebook.
+* nothing behind the address, or a scheduler without workers: a clear error,
+  and the gradebook unchanged.
 """
 from __future__ import annotations
 
@@ -232,4 +233,19 @@ def test_nothing_behind_the_address_is_a_clear_error_and_writes_nothing(generate
     assert not (course / "autograded").exists() and not (course / "reports").exists()
     with pytest.raises(pipeline.GradingError, match="cannot reach the Dask scheduler"):
         grade(course, address, options={"cluster_timeout": 2})
+    assert (course / "gradebook.db").read_bytes() == before
+
+
+def test_a_scheduler_without_workers_is_a_clear_error_and_writes_nothing(generated, tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(generated[0], course)
+    gradebooks.simple_class(course, generated[1], ["alice"])
+    before = (course / "gradebook.db").read_bytes()
+    lonely = dask_cluster.LocalDask(0, log_dir=tmp_path / "logs")
+    try:
+        lonely.start()
+        with pytest.raises(pipeline.GradingError, match="has no worker .* Nothing was graded"):
+            grade(course, lonely.address, options={"cluster_timeout": 2})
+    finally:
+        lonely.stop()
     assert (course / "gradebook.db").read_bytes() == before
