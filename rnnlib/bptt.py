@@ -8,15 +8,15 @@ Forward pass (chapter 2, eq. 2.1), for t = 0, ..., T-1 and h(-1) = h0:
 Backward pass. ``dY(t)`` is the gradient of the loss with respect to the
 output ``Y(t)`` (zero where the loss ignores that output). Going back in time:
 
-    dh(t) = dY(t) + dz(t+1) W_y^T          (dz(T) = 0)              (eq. 5.3)
-    dz(t) = dh(t) * phi'(z(t))                                      (eq. 5.4)
-    dX(t) = dz(t) W_x^T,      dh0 = dz(0) W_y^T                     (eq. 5.5)
+    dh(t) = dY(t) + dz(t+1) W_y^T          (dz(T) = 0)              (eq. 5.5)
+    dz(t) = dh(t) * phi'(z(t))                                      (eq. 5.6)
+    dX(t) = dz(t) W_x^T,      dh0 = dz(0) W_y^T                     (eq. 5.7)
 
 The same ``W_x``, ``W_y`` and ``b`` are used at every step, so their gradients
 are sums over the steps:
 
     dW_x = sum_t X(t)^T dz(t)     dW_y = sum_t h(t-1)^T dz(t)
-    db   = sum_t sum_i dz(t)[i]                                      (eq. 5.6)
+    db   = sum_t sum_i dz(t)[i]                                      (eq. 5.8)
 
 Shapes (m instances, T steps):
 
@@ -65,7 +65,7 @@ class Gradients(NamedTuple):
     b: np.ndarray  #: (n_neurons,)
     X: np.ndarray  #: (m, T, n_inputs)
     h0: np.ndarray  #: (m, n_neurons)
-    #: (m, T, n_neurons): dL/dh(t) for every step, eq. 5.3 (chapter 5 plots its norm)
+    #: (m, T, n_neurons): dL/dh(t) for every step, eq. 5.5 (chapter 5 plots its norm)
     h: np.ndarray
 
 
@@ -129,7 +129,7 @@ def _check_truncate(truncate):
 
 
 def backward(dY, cache, truncate=None):
-    """Backpropagation through time: the gradients of the loss (eq. 5.3-5.6).
+    """Backpropagation through time: the gradients of the loss (eq. 5.5-5.8).
 
     dY: (m, T, n_neurons), the gradient of the loss with respect to each
     output ``Y(t)``; put zeros where the loss ignores an output (for example
@@ -170,20 +170,20 @@ def backward(dY, cache, truncate=None):
     if truncate is None:
         back = np.zeros((m, n_neurons), dtype=dtype)  # dL/dh(t) arriving from step t+1
         for t in reversed(range(T)):
-            np.add(dY_tm[t], back, out=dh[t])  # eq. 5.3
-            np.multiply(dh[t], dphi[t], out=dz[t])  # eq. 5.4
-            dW_y += H[t].T @ dz[t]  # W_y is shared: add this step's share (eq. 5.6)
+            np.add(dY_tm[t], back, out=dh[t])  # eq. 5.5
+            np.multiply(dh[t], dphi[t], out=dz[t])  # eq. 5.6
+            dW_y += H[t].T @ dz[t]  # W_y is shared: add this step's share (eq. 5.8)
             np.matmul(dz[t], W_yT, out=back)  # on to h(t-1)
         dh0 = back
     else:
         dh0 = _backward_truncated(dY_tm, dphi, H, W_yT, truncate, dz, dh, dW_y)
 
-    # The other shared weights: the sums over t of eq. 5.6 done as one product
+    # The other shared weights: the sums over t of eq. 5.8 done as one product
     # over all (t, instance) rows: sum_t X(t)^T dz(t) = X_flat^T dz_flat.
     dz_flat = dz.reshape(T * m, n_neurons)
     dW_x = X_tm.reshape(T * m, -1).T @ dz_flat
     db = dz_flat.sum(axis=0)
-    dX = (dz @ W_x.T).transpose(1, 0, 2)  # eq. 5.5 for every step at once
+    dX = (dz @ W_x.T).transpose(1, 0, 2)  # eq. 5.7 for every step at once
     return Gradients(dW_x, dW_y, db, dX, dh0, dh.transpose(1, 0, 2))
 
 
@@ -204,9 +204,9 @@ def _backward_truncated(dY_tm, dphi, H, W_yT, k, dz, dh, dW_y):
     D_next = np.empty_like(D)
     for t in reversed(range(T)):
         D[t % K] = dY_tm[t]  # dY(t) enters; the gradient from t + k + 1 is dropped
-        D.sum(axis=0, out=dh[t])  # eq. 5.3, within reach only
-        np.multiply(dh[t], dphi[t], out=dz[t])  # eq. 5.4
-        dW_y += H[t].T @ dz[t]  # W_y is shared: add this step's share (eq. 5.6)
+        D.sum(axis=0, out=dh[t])  # eq. 5.5, within reach only
+        np.multiply(dh[t], dphi[t], out=dz[t])  # eq. 5.6
+        dW_y += H[t].T @ dz[t]  # W_y is shared: add this step's share (eq. 5.8)
         D *= dphi[t]  # each slot's dz(t) ...
         np.matmul(D.reshape(K * m, n_neurons), W_yT, out=D_next.reshape(K * m, n_neurons))
         D, D_next = D_next, D  # ... pushed back to h(t-1)

@@ -3,24 +3,24 @@
 An analytic gradient (from BPTT) is trusted only once it agrees with a
 numeric one. For each entry ``x_i`` of a parameter, the centred difference
 
-    df/dx_i  ~  (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)          (eq. 5.7)
+    df/dx_i  ~  (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)          (eq. 5.10)
 
 has an error of order ``eps**2`` (plus rounding of order ``1e-16 / eps`` in
 float64), so ``eps = 1e-6`` gives about 1e-10. The two gradients are then
 compared entry by entry with the relative error
 
-    max_i |a_i - b_i| / max(1e-8, |a_i| + |b_i|)                     (eq. 5.8)
+    max_i |a_i - b_i| / max(1e-8, |a_i| + |b_i|)                     (eq. 5.11)
 
 which is near 1e-7 or below when both are right in float64 and near 1 when
 one is wrong.
 
 Entries whose true value is tiny compared with the others (a gradient that
-has faded through many steps) are the hardest: the rounding error of eq. 5.7
+has faded through many steps) are the hardest: the rounding error of eq. 5.10
 is absolute, so it is large *relative* to them. The five-point centred
 difference
 
     df/dx_i  ~  (f(x - 2eps e_i) - 8 f(x - eps e_i) + 8 f(x + eps e_i)
-                 - f(x + 2eps e_i)) / (12 eps)                       (eq. 5.7b)
+                 - f(x + 2eps e_i)) / (12 eps)                       (eq. 5.10b)
 
 has an error of order ``eps**4``, so it can use a larger ``eps`` (1e-3),
 which divides the rounding error by 100. ``order=4`` selects it.
@@ -37,7 +37,7 @@ def numeric_gradient(f, x, eps=1e-5, order=2):
 
     ``f`` takes an array shaped like ``x`` and returns a number. ``x`` is not
     modified: each entry of a float64 copy is moved by ``+eps`` and ``-eps``
-    in turn (eq. 5.7), or also by ``+-2 eps`` with ``order=4`` (eq. 5.7b).
+    in turn (eq. 5.10), or also by ``+-2 eps`` with ``order=4`` (eq. 5.10b).
     Returns a float64 array of ``x``'s shape. It costs ``order * x.size``
     calls of ``f``, so use it on small problems.
     """
@@ -66,7 +66,7 @@ def numeric_gradient(f, x, eps=1e-5, order=2):
 
 
 def relative_error(a, b):
-    """``max(|a - b| / max(1e-8, |a| + |b|))`` over all entries (eq. 5.8).
+    """``max(|a - b| / max(1e-8, |a| + |b|))`` over all entries (eq. 5.11).
 
     ``a`` and ``b`` must have the same shape; returns a float.
     """

@@ -1,7 +1,7 @@
 """Chapter 5: vanishing and exploding gradients, measured.
 
 When the loss looks only at the last output, BPTT carries its gradient back
-one step at a time (eq. 5.3-5.4 of :mod:`rnnlib.bptt`):
+one step at a time (eq. 5.5-5.6 of :mod:`rnnlib.bptt`):
 
     dh(t-1) = (dh(t) * phi'(z(t))) W_y^T
 

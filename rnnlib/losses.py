@@ -5,9 +5,9 @@ but the loss may count only some of them: for example only the last 3 of 5
 steps, because the first outputs have seen too little of the series to be
 useful. With ``S`` the chosen steps, N = m * |S| * n_outputs,
 
-    L = (1/N) sum_{t in S} sum_i sum_j (Y_hat(t)[i, j] - Y(t)[i, j])**2     (eq. 5.9)
+    L = (1/N) sum_{t in S} sum_i sum_j (Y_hat(t)[i, j] - Y(t)[i, j])**2     (eq. 5.3)
 
-    dL/dY_hat(t) = (2/N) (Y_hat(t) - Y(t))  for t in S,  and 0 otherwise   (eq. 5.10)
+    dL/dY_hat(t) = (2/N) (Y_hat(t) - Y(t))  for t in S,  and 0 otherwise   (eq. 5.4)
 
 The zeros are what BPTT receives for the ignored steps: they add nothing to
 any gradient.
@@ -78,13 +78,13 @@ def _difference(Y_hat, Y, steps):
 
 
 def mse(Y_hat, Y, steps=None):
-    """Mean squared error over the chosen ``steps`` (eq. 5.9); returns a float."""
+    """Mean squared error over the chosen ``steps`` (eq. 5.3); returns a float."""
     _, diff, _ = _difference(Y_hat, Y, steps)
     return float(np.mean(diff * diff))
 
 
 def mse_grad(Y_hat, Y, steps=None):
-    """dL/dY_hat for :func:`mse` (eq. 5.10), shaped like ``Y_hat``.
+    """dL/dY_hat for :func:`mse` (eq. 5.4), shaped like ``Y_hat``.
 
     Exactly zero at the steps the loss ignores.
     """

@@ -3,7 +3,7 @@
 Once BPTT has given the gradient of the loss with respect to every parameter,
 each parameter takes a small step downhill:
 
-    theta  <-  theta - eta * dL/dtheta                                 (eq. 5.11)
+    theta  <-  theta - eta * dL/dtheta                                 (eq. 5.9)
 
 with ``eta`` the learning rate.
 """
@@ -17,7 +17,7 @@ from ._checks import as_float_array
 
 
 def gradient_descent_step(params, grads, learning_rate):
-    """One step of eq. 5.11; returns new parameters (``params`` is unchanged).
+    """One step of eq. 5.9; returns new parameters (``params`` is unchanged).
 
     ``params`` is a dict of arrays (for example ``{"W_x": ..., "W_y": ...,
     "b": ...}``) and ``grads`` has the same keys and shapes; a

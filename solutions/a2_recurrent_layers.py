@@ -17,16 +17,16 @@
 # In chapter 2 a layer of recurrent neurons processes a whole mini-batch at once. With
 # one row per instance, the outputs at time $t$ are
 #
-# $$\mathbf Y(t) = \phi\big(\mathbf X(t)\,\mathbf W_x + \mathbf Y(t-1)\,\mathbf W_y + \mathbf b\big) \qquad (2.1)$$
+# $$\hat{\mathbf Y}(t) = \phi\big(\mathbf X(t)\,\mathbf W_x + \hat{\mathbf Y}(t-1)\,\mathbf W_y + \mathbf b\big) \qquad (2.1)$$
 #
 # or, stacking the weights into $\mathbf W = \begin{bmatrix}\mathbf W_x \\ \mathbf W_y\end{bmatrix}$,
 #
-# $$\mathbf Y(t) = \phi\big([\mathbf X(t)\;\; \mathbf Y(t-1)]\,\mathbf W + \mathbf b\big) \qquad (2.2)$$
+# $$\hat{\mathbf Y}(t) = \phi\big([\mathbf X(t)\;\; \hat{\mathbf Y}(t-1)]\,\mathbf W + \mathbf b\big) \qquad (2.2)$$
 #
 # | name | shape |
 # |---|---|
 # | `X_t`, $\mathbf X(t)$ | `(m, n_inputs)`: m instances, one per row |
-# | `Y_prev`, $\mathbf Y(t-1)$, and the output $\mathbf Y(t)$ | `(m, n_neurons)` |
+# | `Y_prev`, $\hat{\mathbf Y}(t-1)$, and the output $\hat{\mathbf Y}(t)$ | `(m, n_neurons)` |
 # | `W_x` | `(n_inputs, n_neurons)` |
 # | `W_y` | `(n_neurons, n_neurons)` |
 # | `b` | `(n_neurons,)` |
@@ -67,7 +67,7 @@ from rnnlib import grading
 # ## Task 1: one step of a layer, for a mini-batch (3 points)
 #
 # Write `layer_step(X_t, Y_prev, W_x, W_y, b)`: eq. 2.1 for all `m` instances at once.
-# It returns $\mathbf Y(t)$ of shape `(m, n_neurons)`. Do not use `rnnlib.layer`.
+# It returns $\hat{\mathbf Y}(t)$ of shape `(m, n_neurons)`. Do not use `rnnlib.layer`.
 
 # %% answer layer_step
 def layer_step(X_t, Y_prev, W_x, W_y, b):
@@ -219,10 +219,10 @@ for n_inputs, n_neurons in [(1, 1), (3, 3), (1, 4), (int(rng.integers(5, 9)), in
 #
 # Write `layer_step_concat(X_t, Y_prev, W, b)`: eq. 2.2, with `W` of shape
 # `(n_inputs + n_neurons, n_neurons)` as in Task 2: the function receives `W` only, not
-# `W_x` and `W_y`. It must give the same $\mathbf Y(t)$ as eq. 2.1. Eq. 2.2 needs a single
-# matrix product, of the concatenated inputs $[\mathbf X(t)\;\; \mathbf Y(t-1)]$ with
+# `W_x` and `W_y`. It must give the same $\hat{\mathbf Y}(t)$ as eq. 2.1. Eq. 2.2 needs a single
+# matrix product, of the concatenated inputs $[\mathbf X(t)\;\; \hat{\mathbf Y}(t-1)]$ with
 # $\mathbf W$, which is why frameworks store the weights this way; the tests check the
-# values only, so any correct computation of $\mathbf Y(t)$ from `W` scores full marks.
+# values only, so any correct computation of $\hat{\mathbf Y}(t)$ from `W` scores full marks.
 # Do not use `rnnlib.layer`.
 
 # %% answer layer_step_concat
@@ -300,10 +300,10 @@ for m, n_inputs, n_neurons in sizes:
 #
 # Write `unroll_layer(X, W_x, W_y, b)`. `X` holds `m` sequences of `T` steps, shape
 # `(m, T, n_inputs)`, so `X[:, t]` is $\mathbf X(t)$. Starting from a zero state
-# $\mathbf Y(-1) = \mathbf 0$, run eq. 2.1 for $t = 0, \dots, T-1$ and return the tuple
+# $\hat{\mathbf Y}(-1) = \mathbf 0$, run eq. 2.1 for $t = 0, \dots, T-1$ and return the tuple
 # `(Y, h_T)`:
 #
-# * `Y`, shape `(m, T, n_neurons)`: `Y[:, t]` is $\mathbf Y(t)$;
+# * `Y`, shape `(m, T, n_neurons)`: `Y[:, t]` is $\hat{\mathbf Y}(t)$;
 # * `h_T`, shape `(m, n_neurons)`: the state after the last step.
 #
 # For one step you may call `rnnlib.layer_step(X_t, Y_prev, W_x, W_y, b)` (it does what

@@ -16,13 +16,13 @@
 # The backward pass, from $t = T-1$ down to $0$, writing $d\mathbf A$ for
 # $\partial L / \partial \mathbf A$:
 #
-# $$d\mathbf h(t) = d\hat{\mathbf Y}(t) + d\mathbf z(t+1)\,\mathbf W_y^\top, \quad d\mathbf z(T) = \mathbf 0 \qquad (5.3)$$
+# $$d\mathbf h(t) = d\hat{\mathbf Y}(t) + d\mathbf z(t+1)\,\mathbf W_y^\top, \quad d\mathbf z(T) = \mathbf 0 \qquad (5.5)$$
 #
-# $$d\mathbf z(t) = d\mathbf h(t) \odot \big(1 - \mathbf h(t)^2\big) \qquad (5.4)$$
+# $$d\mathbf z(t) = d\mathbf h(t) \odot \big(1 - \mathbf h(t)^2\big) \qquad (5.6)$$
 #
 # $$d\mathbf W_x = \sum_t \mathbf X(t)^\top d\mathbf z(t), \quad
 # d\mathbf W_y = \sum_t \mathbf h(t-1)^\top d\mathbf z(t), \quad
-# d\mathbf b = \sum_t \sum_i d\mathbf z(t)_{i,:} \qquad (5.6)$$
+# d\mathbf b = \sum_t \sum_i d\mathbf z(t)_{i,:} \qquad (5.8)$$
 #
 # | name | shape |
 # |---|---|
@@ -73,17 +73,17 @@ from rnnlib import grading
 # ## Task 1: one step backward (3 points)
 #
 # Write `backward_step(dh_t, h_t, h_prev, X_t, W_y)`. Given the gradient
-# $d\mathbf h(t)$ that reached the state of step $t$ (eq. 5.3), the state
+# $d\mathbf h(t)$ that reached the state of step $t$ (eq. 5.5), the state
 # $\mathbf h(t)$ itself, the previous state $\mathbf h(t-1)$, the inputs
 # $\mathbf X(t)$ and $\mathbf W_y$, it returns the tuple
 # `(dz, dW_x, dW_y, db, dh_prev)`:
 #
-# * `dz`: $d\mathbf z(t)$, eq. 5.4, shape `(m, n_neurons)`;
-# * `dW_x`, `dW_y`, `db`: the share of step $t$ in the sums of eq. 5.6,
+# * `dz`: $d\mathbf z(t)$, eq. 5.6, shape `(m, n_neurons)`;
+# * `dW_x`, `dW_y`, `db`: the share of step $t$ in the sums of eq. 5.8,
 #   $\mathbf X(t)^\top d\mathbf z(t)$, $\mathbf h(t-1)^\top d\mathbf z(t)$ and
 #   $d\mathbf z(t)$ summed over the instances, each with the shape of its parameter;
 # * `dh_prev`: the gradient that this step sends back to $\mathbf h(t-1)$,
-#   $d\mathbf z(t)\,\mathbf W_y^\top$ (the second term of eq. 5.3 one step earlier),
+#   $d\mathbf z(t)\,\mathbf W_y^\top$ (the second term of eq. 5.5 one step earlier),
 #   shape `(m, n_neurons)`.
 #
 # The derivative of tanh at $\mathbf z(t)$ is $1 - \mathbf h(t)^2$, computed from the
@@ -91,7 +91,7 @@ from rnnlib import grading
 
 # %% answer backward_step
 def backward_step(dh_t, h_t, h_prev, X_t, W_y):
-    """One step of BPTT (eq. 5.3-5.6); returns (dz, dW_x, dW_y, db, dh_prev)."""
+    """One step of BPTT (eq. 5.5-5.8); returns (dz, dW_x, dW_y, db, dh_prev)."""
     ### BEGIN SOLUTION
     dz = dh_t * (1.0 - h_t ** 2)
     return dz, X_t.T @ dz, h_prev.T @ dz, dz.sum(axis=0), dz @ W_y.T
@@ -165,7 +165,7 @@ FLOAT32 = ("it agrees with the reference to about 7 digits only, as float32 woul
 
 
 def _loop_step(dh_t, h_t, h_prev, X_t, W_y):
-    """eq. 5.3-5.6 for one step, one instance and one entry at a time."""
+    """eq. 5.5-5.8 for one step, one instance and one entry at a time."""
     m, n = h_t.shape
     n_inputs = X_t.shape[1]
     dz = [[dh_t[i, j] * (1.0 - h_t[i, j] * h_t[i, j]) for j in range(n)] for i in range(m)]
@@ -236,16 +236,16 @@ for m, n_inputs, n_neurons in [(1, 1, 1), (1, 3, 2), (4, 2, 1), (3, 3, 3), disti
 #
 # Write `bptt_gradients(X, W_x, W_y, b, target, k)`. It runs the layer over `X` from a
 # zero state, computes the mean squared error on the **last `k` outputs only**
-# (eq. 5.9, with $S$ the last `k` steps and $N = m \cdot k \cdot n_\text{neurons}$ the
+# (eq. 5.3, with $S$ the last `k` steps and $N = m \cdot k \cdot n_\text{neurons}$ the
 # number of terms),
 #
 # $$L = \frac{1}{N} \sum_{t \in S} \sum_{i,j} \big(\hat{\mathbf Y}(t)_{ij} - \mathbf Y(t)_{ij}\big)^2,
 # \qquad
 # d\hat{\mathbf Y}(t) = \begin{cases}\frac{2}{N}\big(\hat{\mathbf Y}(t) - \mathbf Y(t)\big) & t \in S\\
-# \mathbf 0 & t \notin S\end{cases} \qquad (5.9, 5.10)$$
+# \mathbf 0 & t \notin S\end{cases} \qquad (5.3, 5.4)$$
 #
 # where $\mathbf Y(t)$ is `target[:, t]`, then backpropagates through time
-# (eq. 5.3-5.6) and returns the tuple `(loss, dW_x, dW_y, db)`: the loss, a number,
+# (eq. 5.5-5.8) and returns the tuple `(loss, dW_x, dW_y, db)`: the loss, a number,
 # and its gradients with respect to the three weights, each with the shape of its
 # parameter. `k` is between 1 and T.
 #
@@ -256,7 +256,7 @@ for m, n_inputs, n_neurons in [(1, 1, 1), (1, 3, 2), (4, 2, 1), (3, 3, 3), disti
 
 # %% answer bptt_gradients
 def bptt_gradients(X, W_x, W_y, b, target, k):
-    """MSE on the last k outputs and its gradients (eq. 5.3-5.10); returns (loss, dW_x, dW_y, db)."""
+    """MSE on the last k outputs and its gradients (eq. 5.3-5.8); returns (loss, dW_x, dW_y, db)."""
     ### BEGIN SOLUTION
     m, T, _ = X.shape
     Y, _ = rnnlib.unroll_layer(X, W_x, W_y, b)
@@ -283,7 +283,7 @@ from rnnlib import bptt, grading
 
 NAMES = ("loss", "dW_x", "dW_y", "db")
 SCALE = ("the direction is right but the scale is not: dY(t) = (2 / N) (Y_hat(t) - Y(t)) "
-         "with N = m * k * n_neurons (eq. 5.10)")
+         "with N = m * k * n_neurons (eq. 5.4)")
 
 
 def rescaled(reference):
@@ -319,7 +319,7 @@ grading.check_array(loss, (h1 - 0.2) ** 2, "loss", mistakes=[
      abs(h1 - 0.2)),
 ])
 no_path = "the gradient must also flow back through the states: dh(t) = dY(t) + dz(t+1) W_y^T " \
-          "(eq. 5.3). Step 0's output is not in the loss, but h(0) shaped h(1)"
+          "(eq. 5.5). Step 0's output is not in the loss, but h(0) shaped h(1)"
 dz0_skipping_tanh = (0.0 + 2 * (h1 - 0.2) * 0.8) * (1 - h0 ** 2)  # dh(1) W_y^T, not dz(1) W_y^T
 grading.check_array(dW_x, [[1.0 * dz0 + 0.5 * dz1]], "dW_x", mistakes=[
     (no_path, [[0.5 * dz1]]),
@@ -335,7 +335,7 @@ grading.check_array(db, [dz0 + dz1], "db", shape_hint="db has the shape of b, (n
                     mistakes=[(no_path, [dz1]), (SCALE, rescaled([dz0 + dz1]))])
 
 # A bigger case: m = 3, T = 5, 2 inputs, 3 neurons, a loss on the last k = 3 outputs.
-# The reference is a numeric gradient (eq. 5.7) of the loss itself: the layer run
+# The reference is a numeric gradient (eq. 5.10) of the loss itself: the layer run
 # forward by rnnlib.unroll_layer, nudged one weight at a time.
 rng = np.random.default_rng(5)
 m, T, k = 3, 5, 3
@@ -358,7 +358,7 @@ Y, cache = bptt.forward(X, W_x, W_y, b)
 last_k = slice(-k, None)
 wrong = {
     "the gradient must also flow back through the states: dh(t) = dY(t) + dz(t+1) W_y^T "
-    "(eq. 5.3)": bptt.backward(rnnlib.mse_grad(Y, target, steps=last_k), cache, truncate=0),
+    "(eq. 5.5)": bptt.backward(rnnlib.mse_grad(Y, target, steps=last_k), cache, truncate=0),
     "the loss must read the last k outputs only: dY(t) = 0 for the other steps":
         bptt.backward(rnnlib.mse_grad(Y, target), cache),
     "the loss must read the *last* k outputs, not the first k":
@@ -403,7 +403,7 @@ def _loop_forward(X, W_x, W_y, b):
 
 
 def _loop_bptt(X, W_x, W_y, b, target, k):
-    """eq. 5.3-5.10, one instance and one step at a time, with outer products."""
+    """eq. 5.3-5.8, one instance and one step at a time, with outer products."""
     m, T, _ = X.shape
     n = len(b)
     H = _loop_forward(X, W_x, W_y, b)
@@ -486,7 +486,7 @@ for m, T, n_inputs, n_neurons in [(1, 1, 1, 1), (1, 4, 1, 1), (2, 1, 3, 2), (1, 
 #
 # $$\frac{\partial f}{\partial x_i} \approx
 # \frac{f(\mathbf x + \varepsilon\,\mathbf e_i) - f(\mathbf x - \varepsilon\,\mathbf e_i)}{2\varepsilon}
-# \qquad (5.7)$$
+# \qquad (5.10)$$
 #
 # with $\varepsilon$ = `eps` exactly as given, and $\mathbf e_i$ the array with a 1 at
 # entry $i$ and zeros elsewhere: move one entry at a time. `x` may have any shape (a
@@ -494,7 +494,7 @@ for m, T, n_inputs, n_neurons in [(1, 1, 1, 1), (1, 4, 1, 1), (2, 1, 3, 2), (1, 
 
 # %% answer numeric_gradient
 def numeric_gradient(f, x, eps):
-    """Centred differences of the scalar function f at x (eq. 5.7); returns x's shape."""
+    """Centred differences of the scalar function f at x (eq. 5.10); returns x's shape."""
     ### BEGIN SOLUTION
     x = np.array(x, dtype=np.float64)
     grad = np.zeros_like(x)
@@ -524,9 +524,9 @@ grading.check_array(
     shape_hint="return one partial derivative per entry of x, in an array shaped like x",
     mistakes=[
         ("this is the one-sided difference (f(x + eps e_i) - f(x)) / eps, accurate to eps "
-         "only: use the centred difference of eq. 5.7, accurate to eps**2", [3.003001, 12.006001]),
+         "only: use the centred difference of eq. 5.10, accurate to eps**2", [3.003001, 12.006001]),
         ("this is the one-sided difference (f(x) - f(x - eps e_i)) / eps: use the centred "
-         "difference of eq. 5.7", [2.997001, 11.994001]),
+         "difference of eq. 5.10", [2.997001, 11.994001]),
         ("the two points x + eps e_i and x - eps e_i are 2 eps apart: divide by 2 eps",
          [6.0, 24.0]),
         ("every entry gets the same value: move one entry at a time (x + eps e_i), "
@@ -596,7 +596,7 @@ for shape in [(1,), (4,), (2, 3), (1, 1), (2, 1, 3)]:
 # analytic and a numeric gradient) entry by entry and returns the largest relative
 # difference, a number:
 #
-# $$\max_i \frac{|a_i - b_i|}{\max\big(10^{-8},\ |a_i| + |b_i|\big)} \qquad (5.8)$$
+# $$\max_i \frac{|a_i - b_i|}{\max\big(10^{-8},\ |a_i| + |b_i|\big)} \qquad (5.11)$$
 #
 # The floor $10^{-8}$ keeps an entry where both gradients are 0 from dividing 0 by 0.
 # In float64 two correct gradients give about $10^{-7}$ or less; a wrong one gives
@@ -604,7 +604,7 @@ for shape in [(1,), (4,), (2, 3), (1, 1), (2, 1, 3)]:
 
 # %% answer relative_error
 def relative_error(a, b):
-    """The largest relative difference between a and b (eq. 5.8), a number."""
+    """The largest relative difference between a and b (eq. 5.11), a number."""
     ### BEGIN SOLUTION
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
@@ -619,12 +619,12 @@ a, b = np.array([1.0, 2.0, 0.0]), np.array([1.1, 2.0, 0.0])
 error = grading.call(relative_error, dict(a=a, b=b), allow=["rnnlib.neuron", "rnnlib.layer"])
 if np.isnan(grading.check_number(error, "relative_error([1, 2, 0], [1.1, 2, 0])")):
     raise grading.CheckFailed("relative_error returned NaN: where both entries are 0 it divides 0 by "
-                         "0; eq. 5.8 divides by max(1e-8, |a_i| + |b_i|)")
+                         "0; eq. 5.11 divides by max(1e-8, |a_i| + |b_i|)")
 grading.check_array(error, 0.1 / 2.1, "relative_error([1, 2, 0], [1.1, 2, 0])", mistakes=[
-    ("eq. 5.8 takes the largest ratio over the entries (max), not their mean", 0.1 / 2.1 / 3),
+    ("eq. 5.11 takes the largest ratio over the entries (max), not their mean", 0.1 / 2.1 / 3),
     ("the denominator is |a_i| + |b_i|, the size of both entries", 0.1 / 1.1),
     ("the denominator is |a_i| + |b_i|, the size of both entries", 0.1 / 1.0),
-    ("eq. 5.8 compares entry by entry and takes the largest ratio, not a ratio of norms",
+    ("eq. 5.11 compares entry by entry and takes the largest ratio, not a ratio of norms",
      0.1 / (np.sqrt(5.0) + np.sqrt(5.21))),
 ])
 # Opposite signs: |0.5 - (-0.5)| / (0.5 + 0.5) = 1, the largest error there is.
@@ -639,7 +639,7 @@ print("Task 4: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
 def _reference_error(a, b):
-    """eq. 5.8 in plain Python."""
+    """eq. 5.11 in plain Python."""
     return max(abs(x - y) / max(1e-8, abs(x) + abs(y))
                for x, y in zip(np.ravel(a).tolist(), np.ravel(b).tolist()))
 
@@ -668,7 +668,7 @@ grading.check_array(error, 0.0, "relative_error of two zero arrays")
 # descent on the loss of Task 2, the mean squared error on the last `k` outputs. With
 # $\eta$ the learning rate, every parameter $\theta$ moves against its gradient:
 #
-# $$\theta \leftarrow \theta - \eta\, d\theta \qquad (5.11)$$
+# $$\theta \leftarrow \theta - \eta\, d\theta \qquad (5.9)$$
 #
 # Return the tuple `(W_x, W_y, b, loss)`: the three **new** parameters (new arrays,
 # leave the ones you were given unchanged) and the loss **before** the step.
@@ -680,7 +680,7 @@ grading.check_array(error, 0.0, "relative_error of two zero arrays")
 
 # %% answer train_step
 def train_step(X, target, W_x, W_y, b, k, learning_rate):
-    """One gradient-descent step (eq. 5.11) on the MSE of the last k outputs; returns (W_x, W_y, b, loss)."""
+    """One gradient-descent step (eq. 5.9) on the MSE of the last k outputs; returns (W_x, W_y, b, loss)."""
     ### BEGIN SOLUTION
     Y, cache = rnnlib.bptt.forward(X, W_x, W_y, b)
     last_k = slice(-k, None)
@@ -721,7 +721,7 @@ got = dict(zip(NAMES, grading.unpack(out, NAMES, "train_step")))
 for name, value in params.items():
     grad = getattr(grads, name)
     grading.check_array(got[name], value - eta * grad, f"the new {name}", mistakes=[
-        ("the step goes uphill: subtract the gradient, theta - eta * d(theta) (eq. 5.11)",
+        ("the step goes uphill: subtract the gradient, theta - eta * d(theta) (eq. 5.9)",
          value + eta * grad),
         ("the step must be scaled by the learning rate: theta - eta * d(theta)", value - grad),
         (f"{name} did not move: every parameter takes a step", value),
@@ -769,7 +769,7 @@ def _forward(X, W_x, W_y, b):
 
 
 def _loss_and_gradients(X, target, W_x, W_y, b, k):
-    """eq. 5.3-5.10 with loops and outer products."""
+    """eq. 5.3-5.8 with loops and outer products."""
     m, T, _ = X.shape
     n = len(b)
     H = _forward(X, W_x, W_y, b)

@@ -14,10 +14,10 @@
 # | name | formula | eq. |
 # |---|---|---|
 # | naive forecast, lag $k$ | $\hat y(t) = y(t - k)$ | 6.1 |
-# | seasonal naive forecast | the naive forecast with $k = m$, the season length | |
+# | seasonal naive forecast | the naive forecast with $k = s$, the season length | |
 # | MAE | $\frac{1}{n} \sum_t \lvert y(t) - \hat y(t) \rvert$ | 6.2 |
 # | MAPE | $\frac{1}{n} \sum_t \left\lvert \frac{y(t) - \hat y(t)}{y(t)} \right\rvert$ | 6.3 |
-# | MASE | $\mathrm{MAE} \Big/ \frac{1}{N - m} \sum_{t=m}^{N-1} \lvert y_\text{tr}(t) - y_\text{tr}(t - m) \rvert$ | 6.10 |
+# | MASE | $\mathrm{MAE} \Big/ \frac{1}{N - s} \sum_{t=s}^{N-1} \lvert y_\text{tr}(t) - y_\text{tr}(t - s) \rvert$ | 6.10 |
 #
 # A forecast of day $t$ may only use what was known before day $t$. Every task below
 # is about keeping that promise: in the forecasts, in the windows that a network
@@ -264,11 +264,11 @@ for n, sign in ((1, "positive"), (2, "positive"), (7, "positive"), (1, "negative
 # before the evaluation period: the mean absolute error of the seasonal naive
 # forecast there,
 #
-# $$\mathrm{MASE} = \frac{\mathrm{MAE}(y, \hat y)}{\frac{1}{N - m} \sum_{t=m}^{N-1}
-# \lvert y_\text{tr}(t) - y_\text{tr}(t - m) \rvert} \qquad (6.10)$$
+# $$\mathrm{MASE} = \frac{\mathrm{MAE}(y, \hat y)}{\frac{1}{N - s} \sum_{t=s}^{N-1}
+# \lvert y_\text{tr}(t) - y_\text{tr}(t - s) \rvert} \qquad (6.10)$$
 #
 # Write `mase(y_true, y_pred, y_train, season_length)`: `y_true` and `y_pred` of shape
-# `(n,)` as in Task 2, `y_train` of shape `(N,)` with $N >$ `season_length` $= m$.
+# `(n,)` as in Task 2, `y_train` of shape `(N,)` with $N >$ `season_length` $= s$.
 # It returns a number; below 1, the forecast beats what the seasonal naive forecast
 # achieved on the training data.
 
@@ -286,10 +286,10 @@ def mase(y_true, y_pred, y_train, season_length):
 import numpy as np
 from rnnlib import grading
 
-# A case to check by hand, with a season of m = 2:
+# A case to check by hand, with a season of s = 2:
 y_train = np.array([10.0, 30.0, 12.0, 33.0, 11.0, 31.0, 14.0, 35.0])
 # |12 - 10| + |33 - 30| + |11 - 12| + |31 - 33| + |14 - 11| + |35 - 31|
-#     = 2 + 3 + 1 + 2 + 3 + 4 = 15 over N - m = 6 differences: the scale is 2.5
+#     = 2 + 3 + 1 + 2 + 3 + 4 = 15 over N - s = 6 differences: the scale is 2.5
 y_true = np.array([13.0, 34.0, 16.0, 30.0])
 y_pred = np.array([14.0, 35.0, 13.0, 34.0])
 # MAE = (1 + 1 + 3 + 4) / 4 = 2.25, so MASE = 2.25 / 2.5 = 0.9
@@ -453,7 +453,7 @@ df.head()
 # pandas Series with one value per day, indexed by date (such as `df["rail"]`), and
 # `start`, `end` are dates such as `"2019-03-01"`. Forecast every day $d$ from
 # `start` to `end`, **both included**, with the seasonal naive forecast
-# $\hat y(d) = y(d - m)$, $m$ = `season_length` days, and return the tuple
+# $\hat y(d) = y(d - s)$, $s$ = `season_length` days, and return the tuple
 # `(mae, mape)` of that period (MAPE as a fraction).
 #
 # The forecast of the first days of the period comes from days before `start`: they
@@ -461,7 +461,7 @@ df.head()
 # functions from Tasks 1 and 2 (on numpy arrays: `series.to_numpy()`), but not
 # `rnnlib.baselines`.
 #
-# Chapter 6 gives reference figures for March to May 2019 with $m = 7$: for the bus
+# Chapter 6 gives reference figures for March to May 2019 with $s = 7$: for the bus
 # series an MAE of about 43,916 passengers and a MAPE of 8.29 %; the test checks them,
 # and the grader checks other series, periods and seasons.
 
@@ -497,7 +497,7 @@ def check_scores(out, expected_mae, expected_mape, case="", mistakes_mae=(), mis
 
 
 # A case to check by hand: three weeks, values 100 + the day number, except a bump of
-# +70 on day 9. The period is days 8 to 11, forecast with m = 7 from days 1 to 4.
+# +70 on day 9. The period is days 8 to 11, forecast with s = 7 from days 1 to 4.
 days = pd.date_range("2024-01-01", periods=21, freq="D")
 toy = pd.Series(100.0 + np.arange(21), index=days)
 toy.iloc[9] += 70  # 2024-01-10
@@ -516,7 +516,7 @@ check_scores(out, 24.5, toy_mape, mistakes_mae=[
      "shift by season_length, not season_length - 1", (6 + 76 + 6 + 6) / 4),
 ], mistakes_mape=[("return MAPE as a fraction, not as a percentage", 100 * toy_mape)])
 
-# The reference figures of chapter 6: bus, March to May 2019, m = 7.
+# The reference figures of chapter 6: bus, March to May 2019, s = 7.
 bus = rnnlib.datasets.load_ridership()["bus"]
 out = grading.call(seasonal_naive_scores, dict(series=bus, start="2019-03-01", end="2019-05-31",
                                                season_length=7))

@@ -56,7 +56,7 @@ def bptt_gradients(p, dY, activation, truncate=None):
 
 
 def scaled_error(a, b):
-    """``max|a - b| / (max|a| + max|b|)``: eq. 5.8 with one denominator per array.
+    """``max|a - b| / (max|a| + max|b|)``: eq. 5.11 with one denominator per array.
 
     Used for float32, where entries near zero carry rounding errors that are
     tiny in absolute terms but large relative to themselves.
@@ -315,7 +315,7 @@ def test_gradient_descent_accepts_bptt_gradients():
 def test_numeric_gradient_of_known_functions():
     x = np.array([[0.3, -1.2], [2.0, 0.0]])
     assert relative_error(numeric_gradient(lambda v: np.sum(np.sin(v)), x), np.cos(x)) < 1e-8
-    # for a cubic, eq. 5.7 is off by exactly eps**2 and eq. 5.7b is exact
+    # for a cubic, eq. 5.10 is off by exactly eps**2 and eq. 5.10b is exact
     cubic = lambda v: np.sum(v**3)  # noqa: E731
     np.testing.assert_allclose(numeric_gradient(cubic, x, eps=1e-3) - 3 * x**2, 1e-6, rtol=0, atol=1e-11)
     assert relative_error(numeric_gradient(cubic, x, eps=1e-3, order=4), 3 * x**2) < 1e-9
