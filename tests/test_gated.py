@@ -9,7 +9,7 @@ from rnnlib.gradcheck import numeric_gradient, relative_error
 
 pytestmark = pytest.mark.gated
 KERAS_TOL = 1e-5  # float32
-GRAD_TOL = 1e-7  # float64, eq. 5.8
+GRAD_TOL = 1e-7  # float64, eq. 5.11
 
 
 @pytest.fixture(scope="module")

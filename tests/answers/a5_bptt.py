@@ -530,7 +530,7 @@ VALID = answers("backward_step", [
             return ratio.max()
      """),
 ]) + answers("train_step", [
-    ("own_gradients", "the notebook's bptt_gradients, then eq. 5.11 in a loop over the parameters", """
+    ("own_gradients", "the notebook's bptt_gradients, then eq. 5.9 in a loop over the parameters", """
         def train_step(X, target, W_x, W_y, b, k, learning_rate):
             loss, *grads = bptt_gradients(X, W_x, W_y, b, target, k)
             W_x, W_y, b = (p - learning_rate * g for p, g in zip((W_x, W_y, b), grads))
