@@ -127,8 +127,8 @@ bench: setup sandbox
 # Chapter 7 reads the results file, but jupyter-cache re-executes a page only when its
 # code changes: the book's execution cache is dropped so the next build shows new figures.
 forecast: setup
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/forecast.py $(FORECAST_ARGS)
-	OPENBLAS_NUM_THREADS=1 $(BIN)/python benchmarks/forecast_horizons.py
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python experiments/forecast.py $(FORECAST_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(BIN)/python experiments/forecast_horizons.py
 	rm -rf _build/.jupyter_cache
 
 lock:

@@ -29,7 +29,7 @@ JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 FLAGS = ["--warningiserror", "--nitpick", "--keep-going"]
 IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "_build", "build-assets", "test-artifacts", ".pytest_cache",
-    "__pycache__", "*.egg-info", ".ipynb_checkpoints", "benchmarks",
+    "__pycache__", "*.egg-info", ".ipynb_checkpoints", "benchmarks", "experiments",
 )
 TARGETS = {"cold": 180.0, "warm": 20.0}
 

@@ -384,9 +384,10 @@ def target_days(df, period="valid", horizon=1, periods=None):
 
 
 def load_results(path):
-    """A results file of chapter 7's training script (JSON), as a dict.
+    """A results file of chapter 7's training scripts (JSON), as a dict.
 
-    Chapter 7 keeps its files beside the chapter: ``data/forecast.json`` (every
+    The course's repository writes them with ``experiments/forecast.py`` and
+    ``experiments/forecast_horizons.py``; chapter 7 keeps its files beside the chapter: ``data/forecast.json`` (every
     model and seed, validation scores) and ``data/forecast_horizons.json`` (the
     14-day forecasts of every validation window).
     """

@@ -42,7 +42,7 @@ BOOK_FLAGS = ["--warningiserror", "--nitpick", "--keep-going"]
 # Not copied into the temporary book: tooling, outputs, caches.
 IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "_build", "build-assets", "test-artifacts", ".pytest_cache",
-    "__pycache__", "*.egg-info", ".ipynb_checkpoints", "benchmarks",
+    "__pycache__", "*.egg-info", ".ipynb_checkpoints", "benchmarks", "experiments",
 )
 # Start-up chatter of TensorFlow, absl and XLA; none of it may reach a page.
 TF_NOISE = re.compile(
@@ -520,7 +520,7 @@ def test_exercises_page_links_to_the_kit_and_each_exercise_has_a_download(studen
 # threads, the machine the book was built on, the maintainers' folders.
 BUILD_TALK = re.compile(
     r"`make\b|\bmake (?:book|test|bench|forecast|exercises|student-kit|lock|clean|setup)\b"
-    r"|\bCI\b|\bBLAS\b|OPENBLAS|busy machine|\b\d+-core\b|\bcores\b|\bbenchmarks/|\btests/|\.ci/",
+    r"|\bCI\b|\bBLAS\b|OPENBLAS|busy machine|\b\d+-core\b|\bcores\b|\bbenchmarks/|\bexperiments/|\btests/|\.ci/",
     re.IGNORECASE,
 )
 
@@ -543,7 +543,7 @@ def _page_source(name):
 
 def test_student_pages_say_nothing_about_the_build():
     """No page of the student book, prose or code, mentions make, CI, BLAS threads,
-    the machine's cores or the maintainers' folders (benchmarks/, tests/)."""
+    the machine's cores or the maintainers' folders (benchmarks/, experiments/, tests/)."""
     found = [(name, m.group(0)) for name in toc_docnames() if name not in NOT_YET_REVISED
              for m in BUILD_TALK.finditer(_page_source(name))]
     assert found == [], "a student page mentions the build machinery (issue 13)"
@@ -551,7 +551,8 @@ def test_student_pages_say_nothing_about_the_build():
 
 @pytest.mark.parametrize("text", ["run `make forecast` first", "on a busy machine",
                                   "os.environ['OPENBLAS_NUM_THREADS'] = '1'", "2-core",
-                                  "CI runs it", "benchmarks/results/forecast.json"])
+                                  "CI runs it", "benchmarks/results/forecast.json",
+                                  "python experiments/forecast.py"])
 def test_build_talk_check_can_fail(text):
     assert BUILD_TALK.search(text)
 

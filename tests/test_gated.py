@@ -369,7 +369,7 @@ def _memory_benchmark():
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "memory.py"
+    path = Path(__file__).resolve().parent.parent / "experiments" / "memory.py"
     spec = importlib.util.spec_from_file_location("memory_benchmark", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
@@ -393,7 +393,7 @@ def test_memory_results_match_the_script_that_writes_them():
 
 @pytest.mark.keras
 def test_memory_benchmark_opens_the_gate_that_keeps_the_state(kc):
-    """benchmarks/memory.py's keep3 variants move b_f (LSTM) or b_z (GRU), nothing else."""
+    """experiments/memory.py's keep3 variants move b_f (LSTM) or b_z (GRU), nothing else."""
     bench = _memory_benchmark()
     X = np.eye(3, dtype=np.float32)[None, [0, 1, 2, 1]]
     kc.keras.utils.set_random_seed(0)  # the layers' random start: the same every run

@@ -1,7 +1,7 @@
 """Chapter 7's 14-day forecasts, kept window by window: three ways to forecast 14 days.
 
-    python benchmarks/forecast_horizons.py                    # seeds 0-4 of each method
-    python benchmarks/forecast_horizons.py --models seq2seq --seeds 0 1
+    python experiments/forecast_horizons.py                    # seeds 0-4 of each method
+    python experiments/forecast_horizons.py --models seq2seq --seeds 0 1
 
 The table of ``forecast.py`` keeps one MAE per horizon, averaged over all the
 validation windows: horizon h is then scored on target days shifted by h, and a
@@ -34,8 +34,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "benchmarks"))  # run.py: environment, format_table
+sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Chapter 8's memory experiment: how far back can each cell remember?
 
-    python benchmarks/memory.py                                   # the full grid
-    python benchmarks/memory.py --delays 5 10 20 --seeds 0 1      # a part of it
+    python experiments/memory.py                                   # the full grid
+    python experiments/memory.py --delays 5 10 20 --seeds 0 1      # a part of it
 
 SimpleRNN, LSTM and GRU layers of the same parameter budget (about
 ``BUDGET`` weights, dense output included; ``rnnlib.memory.units_for_budget``)
@@ -37,10 +37,11 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "benchmarks"))  # run.py: environment, format_table
+sys.path.insert(0, str(HERE))
 
-from forecast import update  # noqa: E402  (benchmarks/forecast.py: locked, atomic writes)
+from forecast import update  # noqa: E402  (experiments/forecast.py: locked, atomic writes)
 from run import environment, format_table  # noqa: E402
 
 from rnnlib import memory  # noqa: E402

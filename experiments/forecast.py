@@ -1,7 +1,7 @@
 """Chapter 7's table: every forecasting model trained with several seeds.
 
-    python benchmarks/forecast.py                      # every model, seeds 0-4
-    python benchmarks/forecast.py --models rnn32 gru32 --seeds 0 1 2
+    python experiments/forecast.py                      # every model, seeds 0-4
+    python experiments/forecast.py --models rnn32 gru32 --seeds 0 1 2
     make forecast                                      # the same, one BLAS thread
 
 Writes ``chapters/data/forecast.json`` (chapter 7 reads it): for each model of
@@ -36,8 +36,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent / "benchmarks"))  # run.py: environment, format_table
+sys.path.insert(0, str(HERE))
 
 import numpy as np  # noqa: E402
 
