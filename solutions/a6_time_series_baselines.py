@@ -461,9 +461,11 @@ df.head()
 # functions from Tasks 1 and 2 (on numpy arrays: `series.to_numpy()`), but not
 # `rnnlib.baselines`.
 #
-# Chapter 6 gives reference figures for March to May 2019 with $s = 7$: for the bus
-# series an MAE of about 43,916 passengers and a MAPE of 8.29 %; the test checks them,
-# and the grader checks other series, periods and seasons.
+# Chapter 6 gives reference figures for the validation days it scores, with $s = 7$:
+# from `rnnlib.datasets.SCORED_FROM` to the last day of the validation period,
+# `rnnlib.datasets.PERIODS["valid"]` (the course's periods, defined there once). The
+# test checks its figures for the bus series, and the grader checks other series,
+# periods and seasons.
 
 # %% answer ridership_baseline
 def seasonal_naive_scores(series, start, end, season_length):
@@ -516,11 +518,12 @@ check_scores(out, 24.5, toy_mape, mistakes_mae=[
      "shift by season_length, not season_length - 1", (6 + 76 + 6 + 6) / 4),
 ], mistakes_mape=[("return MAPE as a fraction, not as a percentage", 100 * toy_mape)])
 
-# The reference figures of chapter 6: bus, March to May 2019, s = 7.
+# The reference figures of chapter 6: bus, its scored validation days, s = 7.
 bus = rnnlib.datasets.load_ridership()["bus"]
-out = grading.call(seasonal_naive_scores, dict(series=bus, start="2019-03-01", end="2019-05-31",
+scored = (rnnlib.datasets.SCORED_FROM, rnnlib.datasets.PERIODS["valid"][1])  # first, last day
+out = grading.call(seasonal_naive_scores, dict(series=bus, start=scored[0], end=scored[1],
                                                season_length=7))
-check_scores(out, 43_916, 0.0829, case="bus, 2019-03-01 to 2019-05-31", atol_mae=0.5, atol_mape=5e-5)
+check_scores(out, 43_916, 0.0829, case="bus, {} to {}".format(*scored), atol_mae=0.5, atol_mape=5e-5)
 print("Task 5: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
@@ -539,9 +542,9 @@ def _reference_scores(series, start, end, m):
 
 
 # the rail reference figures of chapter 6 (computed with independent code)
-out = grading.call(seasonal_naive_scores, dict(series=data["rail"], start="2019-03-01",
-                                               end="2019-05-31", season_length=7))
-check_scores(out, 42_143, 0.0899, case="rail, 2019-03-01 to 2019-05-31", atol_mae=0.5, atol_mape=5e-5)
+out = grading.call(seasonal_naive_scores, dict(series=data["rail"], start=scored[0],
+                                               end=scored[1], season_length=7))
+check_scores(out, 42_143, 0.0899, case="rail, {} to {}".format(*scored), atol_mae=0.5, atol_mape=5e-5)
 
 rng, seed = grading.fresh_rng()
 first, last = data.index[0] + pd.Timedelta(days=30), data.index[-1]

@@ -87,8 +87,8 @@ df.head()
 # Write `make_datasets(series, train_period, valid_period, window_length, batch_size, seed)`.
 # `series` is a pandas Series with one count per day, indexed by date (such as
 # `df["rail"]`); each period is a pair `(start, end)` of dates or months, both
-# **included**, as in `series[start:end]` (for example `("2016-01", "2018-12")` is
-# January 2016 to December 2018, every day of both months included).
+# **included**, as in `series[start:end]` (for example `("2024-01", "2024-03")` is
+# January to March 2024, every day of both months included).
 #
 # Return the pair `(train_ds, valid_ds)` of `tf.data` datasets, one for each period,
 # built with `keras.utils.timeseries_dataset_from_array` (or any other way that gives
@@ -105,9 +105,10 @@ df.head()
 # the shuffle's seed; keep the validation windows in order. (The tests do not check the
 # order of the windows.)
 #
-# Chapter 7 trains on rail ridership from January 2016 to December 2018 and validates
-# on January to May 2019, with windows of 56 days: the test checks those datasets, and
-# the grader checks others, on made-up series.
+# Chapter 7 trains on the rail ridership of the course's training period and validates
+# on its validation period, with windows of 56 days: the test checks those datasets
+# (the periods of chapters 6 and 7, `rnnlib.datasets.PERIODS`), and the grader checks
+# others, on made-up series.
 
 # %% answer datasets
 def make_datasets(series, train_period, valid_period, window_length, batch_size, seed):
@@ -205,11 +206,12 @@ check_made_up(out, by_hand, *periods.values(), L=28, batch_size=2)
 
 # The datasets of chapter 7, compared with windows cut by a loop.
 rail = rnnlib.datasets.load_ridership()["rail"]
+PERIODS = rnnlib.datasets.PERIODS  # the course's training and validation periods
 train_ds, valid_ds = grading.unpack(grading.call(make_datasets, dict(
-    series=rail, train_period=("2016-01", "2018-12"), valid_period=("2019-01", "2019-05"),
+    series=rail, train_period=PERIODS["train"], valid_period=PERIODS["valid"],
     window_length=56, batch_size=32, seed=42)), ("train_ds", "valid_ds"), "make_datasets")
-for ds, name, (start, end) in ((train_ds, "train_ds", ("2016-01", "2018-12")),
-                               (valid_ds, "valid_ds", ("2019-01", "2019-05"))):
+for ds, name, (start, end) in ((train_ds, "train_ds", PERIODS["train"]),
+                               (valid_ds, "valid_ds", PERIODS["valid"])):
     values = rail[start:end].to_numpy(dtype=float) / 1e6
     expected = np.array([list(values[i:i + 56]) + [values[i + 56]]
                          for i in range(len(values) - 56)])
@@ -489,12 +491,13 @@ ds = grading.call(make_multivariate_dataset, dict(df=by_hand, period=("2024-03-0
                                                   window_length=3, batch_size=2))
 check_multivariate(ds, by_hand, ("2024-03-02", "2024-03-09"), L=3, batch_size=2)
 
-# The multivariate windows of chapter 7, validation months.
+# The multivariate windows of chapter 7, validation period.
 ridership = rnnlib.datasets.load_ridership()
-ds = grading.call(make_multivariate_dataset, dict(df=ridership, period=("2019-01", "2019-05"),
+valid_period = rnnlib.datasets.PERIODS["valid"]
+ds = grading.call(make_multivariate_dataset, dict(df=ridership, period=valid_period,
                                                   window_length=56, batch_size=32))
-check_multivariate(ds, ridership, ("2019-01", "2019-05"), L=56, batch_size=32,
-                   case="ridership, 2019-01 to 2019-05")
+check_multivariate(ds, ridership, valid_period, L=56, batch_size=32,
+                   case="ridership, {} to {}".format(*valid_period))
 print("Task 3: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
@@ -622,8 +625,9 @@ def check_fit(out, X_train, y_train, X_valid, y_valid, epochs, case=""):
 
 
 rail = rnnlib.datasets.load_ridership()["rail"]
-X_train, y_train = cut_windows(rail["2016-01":"2018-12"].to_numpy(dtype=float) / 1e6, 56)
-X_valid, y_valid = cut_windows(rail["2019-01":"2019-05"].to_numpy(dtype=float) / 1e6, 56)
+train, valid = (rail[slice(*rnnlib.datasets.PERIODS[name])] for name in ("train", "valid"))
+X_train, y_train = cut_windows(train.to_numpy(dtype=float) / 1e6, 56)
+X_valid, y_valid = cut_windows(valid.to_numpy(dtype=float) / 1e6, 56)
 naive_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -1, 0]))     # y_hat(t) = y(t - 1)
 seasonal_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -7, 0]))  # y_hat(t) = y(t - 7)
 epochs = 3 if grading.autograding() else 20  # short while the assignment is graded
