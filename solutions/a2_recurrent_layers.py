@@ -35,24 +35,16 @@
 #
 # Throughout, $\phi = \tanh$.
 #
-# **How this notebook works.** Each task asks for a function: replace
-# `raise NotImplementedError()` with your code. The cell after it tests your function
-# on small cases and tells you what looks wrong. When the assignment is graded, more
-# tests run on random inputs of random sizes (including a single instance and a single
-# time step), so make your function correct for any size. Do not edit or delete the
-# test cells: the grader puts back the original ones.
+# **How this notebook works.** Each task asks for a function: replace `raise
+# NotImplementedError()` with your code. The cell after it tests your function on small
+# cases and tells you what looks wrong; make your function correct for any size,
+# including a single instance and a single time step. How your work is graded (the
+# hidden tests, what fails a test, the locked test cells) is explained once, on the
+# book's page *Doing the graded exercises*.
 #
 # You may use `rnnlib.neuron` (chapter 1) anywhere. Each task says what else of `rnnlib`
 # you may use; a function that calls rnnlib's version of the thing the task asks for
 # scores 0.
-#
-# **What fails a test.** A test fails when your function returns a wrong value (a
-# wrong number, shape or type), raises an error, calls a part of `rnnlib` that the task
-# does not allow, or changes one of its inputs in place. Nothing else does: a warning
-# that numpy prints while your function runs (say, an overflow in `np.exp`) is shown as
-# a note and costs nothing. A failed test prints one line that says what is wrong and,
-# for random inputs, the sizes of the smallest case that fails; an error raised in your
-# own code shows the lines of your function where it happened.
 #
 # Before you submit: *Kernel → Restart Kernel and Run All Cells*, then check that
 # every test cell runs without an error.

@@ -32,15 +32,13 @@
 # of their own that only have this interface: use nothing else of the cell (no `cell.W_x`).
 # Every sequence starts from the zero state unless a task says otherwise.
 #
-# **How this notebook works.** Each task asks for a function: replace
-# `raise NotImplementedError()` with your code. The cell after it tests your function
-# on small cases and tells you what looks wrong. When the assignment is graded, more
-# tests run on random inputs of random sizes (including a single instance and a single
-# time step), so make your function correct for any size. Do not edit or delete the
-# test cells: the grader puts back the original ones. A test cell fails when it stops
-# with an error (the message says what looks wrong); a warning printed along the way is
-# only a note and costs no points. In Tasks 4 to 6 the tests check your models by
-# rebuilding them from their configuration and weights, so build them from Keras's
+# **How this notebook works.** Each task asks for a function: replace `raise
+# NotImplementedError()` with your code. The cell after it tests your function on small
+# cases and tells you what looks wrong; make your function correct for any size,
+# including a single instance and a single time step. How your work is graded (the
+# hidden tests, what fails a test, the locked test cells) is explained once, on the
+# book's page *Doing the graded exercises*. In Tasks 4 to 6 the tests check your models
+# by rebuilding them from their configuration and weights, so build them from Keras's
 # built-in layers (no `Lambda` or custom layers).
 #
 # You may use `rnnlib.neuron`, `rnnlib.layer` and `rnnlib.cells` (chapters 1 to 3, for

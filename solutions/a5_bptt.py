@@ -36,13 +36,12 @@
 #
 # Throughout, $\phi = \tanh$ and every array is float64.
 #
-# **How this notebook works.** Each task asks for a function: replace
-# `raise NotImplementedError()` with your code. The cell after it tests your function
-# on small cases and tells you what looks wrong. When the assignment is graded, more
-# tests run on random inputs of random sizes (including a single instance, a single
-# time step and a single neuron) and compare your results with independent
-# references, so make your function correct for any size. Do not edit or delete the
-# test cells: the grader puts back the original ones.
+# **How this notebook works.** Each task asks for a function: replace `raise
+# NotImplementedError()` with your code. The cell after it tests your function on small
+# cases and tells you what looks wrong; make your function correct for any size,
+# including a single instance, a single time step and a single neuron. How your work is
+# graded (the hidden tests, what fails a test, the locked test cells) is explained once,
+# on the book's page *Doing the graded exercises*.
 #
 # **What you may use.** The forward pass is chapter 2's: you may use `rnnlib.layer`
 # (for example `rnnlib.unroll_layer(X, W_x, W_y, b)`, which returns `(Y, h_T)`),
@@ -51,14 +50,6 @@
 # `rnnlib.losses`, `rnnlib.gradcheck`, `rnnlib.optim` and `rnnlib.training` solve these
 # tasks, and a function that calls them scores 0, except where a task says otherwise.
 # You may call your own functions from earlier tasks.
-#
-# **What fails a test.** A test fails when your function returns a wrong value (a
-# wrong number, shape or type), raises an error, calls a part of `rnnlib` that the task
-# does not allow, or changes one of its inputs in place. Nothing else does: a warning
-# that numpy prints while your function runs (say, an overflow in `np.exp`) is shown as
-# a note and costs nothing. A failed test prints one line that says what is wrong and,
-# for random inputs, the sizes of the smallest case that fails; an error raised in your
-# own code shows the lines of your function where it happened.
 #
 # Before you submit: *Kernel → Restart Kernel and Run All Cells*, then check that
 # every test cell runs without an error.

@@ -23,24 +23,15 @@
 # is about keeping that promise: in the forecasts, in the windows that a network
 # learns from, and on the real ridership series.
 #
-# **How this notebook works.** Each task asks for a function: replace
-# `raise NotImplementedError()` with your code. The cell after it tests your function
-# on small cases and tells you what looks wrong. When the assignment is graded, more
-# tests run on random series of random lengths and compare your results with
-# independent references, so make your function correct for any input. Do not edit
-# or delete the test cells: the grader puts back the original ones.
+# **How this notebook works.** Each task asks for a function: replace `raise
+# NotImplementedError()` with your code. The cell after it tests your function on small
+# cases and tells you what looks wrong; make your function correct for any series, of
+# any length. How your work is graded (the hidden tests, what fails a test, the locked
+# test cells) is explained once, on the book's page *Doing the graded exercises*.
 #
 # **What you may use.** numpy, and pandas in the last task. `rnnlib.baselines` holds
 # the answers to this assignment: a function that calls it scores 0. You may call your
 # own functions from earlier tasks.
-#
-# **What fails a test.** A test fails when your function returns a wrong value (a
-# wrong number, shape or type), raises an error, calls a part of `rnnlib` that the task
-# does not allow, or changes one of its inputs in place. Nothing else does: a warning
-# that numpy prints while your function runs (say, an overflow in `np.exp`) is shown as
-# a note and costs nothing. A failed test prints one line that says what is wrong and,
-# for random inputs, the sizes of the smallest case that fails; an error raised in your
-# own code shows the lines of your function where it happened.
 #
 # **The data.** The last task reads the Chicago ridership series with
 # `rnnlib.datasets.load_ridership()`, which downloads `ridership.tgz` once. To work

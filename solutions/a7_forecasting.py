@@ -30,15 +30,13 @@
 # divided by $10^6$ (so 523,000 riders become 0.523). Errors that you report are in
 # riders again.
 #
-# **How this notebook works.** Each task asks for a function: replace
-# `raise NotImplementedError()` with your code. The cell after it tests your function
-# and tells you what looks wrong. When the assignment is graded, more tests run on
-# random made-up series (other dates, other window lengths, other sizes), so write
-# your functions for any input, not only for the ridership data. Do not edit or
-# delete the test cells: the grader puts back the original ones. A test cell fails
-# when it stops with an error (the message says what looks wrong); a warning printed
-# along the way is only a note and costs no points. The tests check your Keras models
-# by rebuilding them from their configuration and weights, so build them from Keras's
+# **How this notebook works.** Each task asks for a function: replace `raise
+# NotImplementedError()` with your code. The cell after it tests your function and tells
+# you what looks wrong; write your functions for any series (other dates, other window
+# lengths, other sizes), not only for the ridership data. How your work is graded (the
+# hidden tests, what fails a test, the locked test cells) is explained once, on the
+# book's page *Doing the graded exercises*. The tests check your Keras models by
+# rebuilding them from their configuration and weights, so build them from Keras's
 # built-in layers (no `Lambda` or custom layers).
 #
 # **What you may use.** numpy, pandas and Keras. `rnnlib.forecasting` and

@@ -22,22 +22,16 @@
 # copied from `keras.layers.LSTM` or `keras.layers.GRU` with `get_weights()` give your
 # functions the same numbers as Keras.
 #
-# **How this notebook works.** Each task asks for a function: replace
-# `raise NotImplementedError()` with your code. The cell after it tests your function
-# on small cases and tells you what looks wrong. When the assignment is graded, more
-# tests run on random inputs of random sizes, so make your function correct for any
-# size, not only for the cases shown. Do not edit or delete the test cells: the grader
-# puts back the original ones.
+# **How this notebook works.** Each task asks for a function: replace `raise
+# NotImplementedError()` with your code. The cell after it tests your function on small
+# cases and tells you what looks wrong; make your function correct for any size, not
+# only for the cases shown. How your work is graded (the hidden tests, what fails a
+# test, the locked test cells) is explained once, on the book's page *Doing the graded
+# exercises*.
 #
 # **What you may use.** numpy. `rnnlib.lstm`, `rnnlib.gru`, `rnnlib.clipping` and
 # `rnnlib.convolution` hold the answers to this assignment: a function that calls them,
 # or any other part of `rnnlib`, scores 0 on its task.
-#
-# **What fails a test.** A test fails when your function returns a wrong value (a
-# wrong number, shape or type), raises an error, calls a part of `rnnlib`, or changes
-# one of its inputs in place. A warning that numpy prints while your function runs is
-# shown as a note and costs nothing. A failed test prints one line that says what is
-# wrong and, for random inputs, the sizes of the case that fails.
 #
 # Before you submit: *Kernel → Restart Kernel and Run All Cells*, then check that
 # every test cell runs without an error.

@@ -557,6 +557,34 @@ def test_build_talk_check_can_fail(text):
     assert BUILD_TALK.search(text)
 
 
+# How the notebooks are graded (hidden tests, what fails a test, locked test cells) is
+# said once, on the exercises page; a notebook says only what is particular to it.
+GRADING_RULES = re.compile(
+    r"\*\*What fails a test\.\*\*|puts back the original|more tests run on random|"
+    r"hidden tests run on",
+    re.IGNORECASE,
+)
+
+
+def test_grading_rules_are_said_once_on_the_exercises_page():
+    page = (REPO / "appendix" / "doing_the_exercises.md").read_text()
+    assert "**hidden tests**" in page and "**What fails a test.**" in page
+    exercises = [name for name in toc_docnames() if name.startswith("exercises/")]
+    assert len(exercises) == len(list((REPO / "exercises").glob("*/*.ipynb")))
+    for name in exercises:
+        text = _page_source(name)
+        assert not GRADING_RULES.search(text), f"{name} repeats the exercises page's grading rules"
+        assert "*Doing the graded exercises*" in " ".join(text.split()), \
+            f"{name} does not point to the exercises page"
+
+
+@pytest.mark.parametrize("text", ["**What fails a test.** A test fails when",
+                                  "the grader puts back the original ones",
+                                  "When the assignment is graded, more tests run on random inputs"])
+def test_grading_rules_check_can_fail(text):
+    assert GRADING_RULES.search(text)
+
+
 def test_notation_and_glossary_come_before_the_chapters():
     names = toc_docnames()
     first_chapter = min(i for i, n in enumerate(names) if n.startswith("chapters/"))
