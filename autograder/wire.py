@@ -55,6 +55,9 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 50
 
 
+#: rnnlib NamedTuples that cross field by field: name -> "module:class".
+RNNLIB_TUPLES = {"Cache": "rnnlib.bptt:Cache", "Gradients": "rnnlib.bptt:Gradients",
+                 "LSTMCache": "rnnlib.lstm:LSTMCache", "GRUCache": "rnnlib.gru:GRUCache"}
 #: rnnlib cells that cross as data: class name -> the attributes that rebuild it.
 RNNLIB_CELLS = {"BasicCell": ("W_x", "W_y", "b"),
                 "ProjectionCell": ("W_x", "W_y", "b", "W_o", "b_o")}
@@ -256,10 +259,10 @@ class Encoder:
             if activations.ACTIVATIONS.get(value.name) != value:
                 return None
             return {"__rnnlib_activation__": value.name}
-        if _is_rnnlib_tuple(t):
-            return {"__rnnlib_tuple__": {
-                "type": f"{t.__module__}:{t.__qualname__}",
-                "fields": [self.encode(v, depth + 1) for v in value]}}
+        name = _rnnlib_tuple_name(t)
+        if name is not None:
+            return {"__rnnlib_tuple__": {"type": name,
+                                         "fields": [self.encode(v, depth + 1) for v in value]}}
         if "keras" in sys.modules or "tensorflow" in sys.modules:  # subclasses too
             from rnnlib import grading_keras
 
@@ -300,12 +303,15 @@ class Encoder:
         raise WireError(f"{what} cannot be sent to the student's kernel")
 
 
-def _is_rnnlib_tuple(t):
-    """A ``NamedTuple`` of rnnlib's (``bptt.Cache``): it crosses field by field."""
-    module = sys.modules.get(t.__module__ or "")
-    return (issubclass(t, tuple) and hasattr(t, "_fields") and module is not None
-            and (t.__module__ or "").startswith("rnnlib.")
-            and getattr(module, t.__qualname__, None) is t)
+def _rnnlib_tuple_class(name):
+    """The class of :data:`RNNLIB_TUPLES` ``name``, from the receiver's own
+    rnnlib as already imported (never an import), or None."""
+    module_name, _, qualname = RNNLIB_TUPLES.get(name, "").partition(":")
+    return getattr(sys.modules.get(module_name), qualname, None) if module_name else None
+
+
+def _rnnlib_tuple_name(t):
+    return next((name for name in RNNLIB_TUPLES if _rnnlib_tuple_class(name) is t), None)
 
 
 def _type_name(value):
@@ -435,15 +441,11 @@ class Decoder:
         raise WireError(f"unknown value type {key!r}")
 
     def _rnnlib_tuple(self, body, d):
-        """A NamedTuple of an rnnlib module already imported here (never an
-        import: the sender names it)."""
+        """One of :data:`RNNLIB_TUPLES`, by its name in that list."""
         name = body.get("type") if isinstance(body, dict) else None
         fields = body.get("fields") if isinstance(body, dict) else None
-        module_name, _, qualname = str(name).partition(":")
-        module = sys.modules.get(module_name) if module_name.startswith("rnnlib.") else None
-        t = getattr(module, qualname, None) if module is not None and qualname.isidentifier() else None
-        if not (isinstance(t, type) and _is_rnnlib_tuple(t)) or not isinstance(fields, list) \
-                or len(fields) != len(t._fields):
+        t = _rnnlib_tuple_class(name) if isinstance(name, str) else None
+        if t is None or not isinstance(fields, list) or len(fields) != len(t._fields):
             raise WireError(f"an unknown rnnlib tuple {str(name)[:100]!r}")
         return t(*[d(v) for v in fields])
 
