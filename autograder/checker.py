@@ -283,17 +283,12 @@ class Channel:
             if msg is None:
                 return
             header = msg.get("parent_header")
-            content = msg.get("content")
-            if not isinstance(header, dict) or header.get("msg_id") != msg_id \
-                    or msg.get("msg_type") != "input_request" or not isinstance(content, dict):
+            prompt = input_prompt(msg)
+            if prompt is None or not isinstance(header, dict) or header.get("msg_id") != msg_id:
                 continue
-            prompt = content.get("prompt")
-            prompt = prompt if isinstance(prompt, str) else ""
-            if callbacks and prompt.startswith(CALLBACK_PROMPT):
-                self.kc.input(json.dumps(_run_callback(prompt[len(CALLBACK_PROMPT):], callbacks)))
-            elif self.rnnlib is not None and prompt.startswith(RNNLIB_PROMPT):
-                self.kc.input(json.dumps(self.rnnlib.answer(prompt[len(RNNLIB_PROMPT):], deadline,
-                                                            callbacks)))
+            reply = grader_reply(prompt, self.rnnlib, deadline, callbacks)
+            if reply is not None:
+                self.kc.input(reply)
             elif foreign[0] < MAX_FOREIGN_INPUTS:
                 # the student's own input(): there is nobody to type an answer
                 foreign[0] += 1
@@ -329,6 +324,26 @@ class Channel:
                 raise CellTimeout(f"{label} did not return in time and was interrupted")
         raise KernelGone(f"{label} did not return in time and the kernel did not respond "
                          "to an interrupt")
+
+
+def input_prompt(msg):
+    """The prompt of a kernel's ``input_request`` message (a string), or None."""
+    content = msg.get("content") if isinstance(msg, dict) else None
+    if not isinstance(content, dict) or msg.get("msg_type") != "input_request":
+        return None
+    prompt = content.get("prompt")
+    return prompt if isinstance(prompt, str) else ""
+
+
+def grader_reply(prompt, rnnlib, deadline, callbacks=None):
+    """The grader's answer (JSON text) to an ``input()`` that asks it for
+    something: a test's function (``callbacks``) or an rnnlib function
+    (``rnnlib``, a ``shadow.RnnlibService``); None for the student's own."""
+    if callbacks and prompt.startswith(CALLBACK_PROMPT):
+        return json.dumps(_run_callback(prompt[len(CALLBACK_PROMPT):], callbacks))
+    if rnnlib is not None and prompt.startswith(RNNLIB_PROMPT):
+        return json.dumps(rnnlib.answer(prompt[len(RNNLIB_PROMPT):], deadline, callbacks))
+    return None
 
 
 class RemoteFunction:

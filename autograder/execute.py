@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import shutil
 import signal
 import subprocess
@@ -45,8 +44,8 @@ from nbgrader.preprocessors import Execute
 from traitlets import default
 
 from . import sandbox
-from .checker import Channel, Checker, KernelGone, NotCheckable, limit_messages, safe_unpack
-from .kernel_side import RNNLIB_PROMPT
+from .checker import (Channel, Checker, KernelGone, NotCheckable, grader_reply, input_prompt,
+                      limit_messages, safe_unpack)
 from .shadow import RnnlibService
 
 
@@ -240,16 +239,9 @@ class SafeExecute(Execute):
                 msg = await self.kc.get_stdin_msg(timeout=1)
             except Empty:
                 continue
-            content = msg.get("content") if isinstance(msg, dict) else None
-            if msg.get("msg_type") != "input_request" or not isinstance(content, dict):
-                continue
-            prompt = content.get("prompt")
-            prompt = prompt if isinstance(prompt, str) else ""
-            if self._rnnlib is not None and prompt.startswith(RNNLIB_PROMPT):
-                reply = self._rnnlib.answer(prompt[len(RNNLIB_PROMPT):], deadline)
-                self.kc.input(json.dumps(reply))
-            else:
-                self.kc.input("\x04")
+            prompt = input_prompt(msg)
+            if prompt is not None:
+                self.kc.input(grader_reply(prompt, self._rnnlib, deadline) or "\x04")
 
     def reset_execution_trackers(self):
         super().reset_execution_trackers()

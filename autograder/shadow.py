@@ -74,7 +74,7 @@ def _always_allowed():
     return set(ALWAYS_ALLOWED)
 
 
-def _stub_body(node, module, qualname, method):
+def _stub_body(node, module, qualname):
     """The statements of a stub: the docstring, then the call to the grader."""
     args = node.args
     positional = [a.arg for a in (*args.posonlyargs, *args.args)]
@@ -124,7 +124,7 @@ def hide(source, module, always_allowed=()):
     stubbed = []
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in kept:
-            node.body = _stub_body(node, module, node.name, method=False)
+            node.body = _stub_body(node, module, node.name)
             stubbed.append(node.name)
         elif isinstance(node, ast.ClassDef):
             for item in node.body:
@@ -133,7 +133,7 @@ def hide(source, module, always_allowed=()):
                         and not any(isinstance(d, ast.Name) and d.id == "staticmethod"
                                     for d in item.decorator_list)):
                     qualname = f"{node.name}.{item.name}"
-                    item.body = _stub_body(item, module, qualname, method=True)
+                    item.body = _stub_body(item, module, qualname)
                     stubbed.append(qualname)
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n", stubbed
 
