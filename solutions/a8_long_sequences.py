@@ -1,14 +1,18 @@
 # Source of the nbgrader notebook solutions/a8_long_sequences/long_sequences.ipynb.
 # Edit this file, then run `make exercises`; the format is described in
 # tools/build_notebooks.py. Running it with Python checks the reference
-# solution against every test.
+# solution against every test; Task 6 reads the ridership data (set
+# RNNLIB_DATA_MIRROR to a folder holding ridership.tgz to work offline) and
+# trains two small GRU networks, so it takes about half a minute. Task 6 trains
+# for the same number of epochs whether or not nbgrader autogrades.
 
 # %% readonly-markdown intro
 # # Assignment 8: long sequences
 #
 # Chapter 8 replaces the basic cell, which forgets within about ten steps, by gated
 # cells, keeps exploding gradients in check by clipping them, and looks far back with
-# dilated causal convolutions. In this assignment you write the pieces in numpy:
+# dilated causal convolutions. In Tasks 1 to 5 you write the pieces in numpy; in Task 6
+# a gated layer of Keras forecasts the ridership series of chapters 6 and 7:
 #
 # | task | what you write | points |
 # |---|---|---|
@@ -17,27 +21,41 @@
 # | 3 | one step of a GRU cell, in Keras's `reset_after=True` form | 3 |
 # | 4 | gradient clipping by global norm | 2 |
 # | 5 | the receptive field of a stack of dilated causal convolutions (WaveNet) | 2 |
+# | 6 | a Keras forecaster with a gated layer that beats the seasonal naive forecast | 3 |
 #
-# The weights are in Keras's layout (the shapes are given in each task), so weights
-# copied from `keras.layers.LSTM` or `keras.layers.GRU` with `get_weights()` give your
-# functions the same numbers as Keras.
+# In Tasks 1 to 3 the weights are in Keras's layout (the shapes are given in each task),
+# so weights copied from `keras.layers.LSTM` or `keras.layers.GRU` with `get_weights()`
+# give your functions the same numbers as Keras.
 #
 # **How this notebook works.** Each task asks for a function: replace `raise
 # NotImplementedError()` with your code. The cell after it tests your function on small
 # cases and tells you what looks wrong; make your function correct for any size, not
 # only for the cases shown. How your work is graded (the hidden tests, what fails a
 # test, the locked test cells) is explained once, on the book's page *Doing the graded
-# exercises*.
+# exercises*. The tests of Task 6 check your Keras model by rebuilding it from its
+# configuration and weights, so build it from Keras's built-in layers (no `Lambda` or
+# custom layers).
 #
-# **What you may use.** numpy. `rnnlib.lstm`, `rnnlib.gru`, `rnnlib.clipping` and
-# `rnnlib.convolution` hold the answers to this assignment: a function that calls them,
-# or any other part of `rnnlib`, scores 0 on its task.
+# **What you may use.** numpy in Tasks 1 to 5; numpy and Keras in Task 6.
+# `rnnlib.lstm`, `rnnlib.gru`, `rnnlib.clipping`, `rnnlib.convolution`,
+# `rnnlib.forecasting` and `rnnlib.baselines` hold the answers to this assignment: a
+# function that calls them, or any other part of `rnnlib`, scores 0 on its task.
+#
+# **The data.** Task 6 reads the Chicago ridership series with
+# `rnnlib.datasets.load_ridership()`, as in assignments A6 and A7: to work without a
+# network connection, put a copy of `ridership.tgz` in `~/.cache/rnnlib/` or in the
+# folder named by `RNNLIB_DATA_MIRROR`, set before you start JupyterLab.
 #
 # Before you submit: *Kernel → Restart Kernel and Run All Cells*, then check that
-# every test cell runs without an error.
+# every test cell runs without an error. Task 6 trains a small network: the notebook
+# takes a minute or so to run.
 
 # %% readonly-code setup
+import os
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # hide TensorFlow's start-up log
+
 import numpy as np
+import keras
 
 import rnnlib
 from rnnlib import grading
@@ -706,4 +724,210 @@ for _ in range(3):
     expected = rnnlib.convolution.receptive_field(kernel_size, dilations)  # after the call
     check_field(got, kernel_size, dilations, expected,
                 case=f"kernel_size={kernel_size}, dilations={dilations}, seed={seed}")
+### END HIDDEN TESTS
+
+# %% readonly-markdown task_gated_forecaster
+# ## Task 6: a gated forecaster that beats the seasonal naive forecast (3 points)
+#
+# Back to the ridership series. Chapter 6 found the baseline to beat, the seasonal
+# naive forecast $\hat y(t) = y(t - 7)$ (next Tuesday will look like this Tuesday), and
+# chapter 7 trained recurrent networks on windows of 56 days. Write
+# `fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs)`. Its inputs are
+# the multivariate windows of chapter 7 (assignment A7, Task 3) as numpy arrays:
+#
+# * `X_train`, `X_valid`, shape `(n, window_length, n_features)`: for the ridership,
+#   windows of 56 days with 5 numbers per day, bus and rail that day in **millions** of
+#   riders, then the one-hot type of the **next** day in the order A, U, W;
+# * `y_train`, `y_valid`, shape `(n,)`: rail on the day right after each window, in
+#   millions.
+#
+# Build a Keras model that contains a **gated** recurrent layer, `keras.layers.LSTM`
+# or `keras.layers.GRU` (a `SimpleRNN` is not gated), made of built-in Keras layers
+# only; train it with `model.fit` on the **training** windows for at most `epochs`
+# epochs in all, and return the pair `(model, valid_mae)`:
+#
+# * `model`, the trained model: `model(X_valid)` gives one forecast per window;
+# * `valid_mae`, the mean absolute error of that model on the **validation** windows
+#   you were given, in **riders** (not millions).
+#
+# As in A7, the validation windows may guide early stopping (`validation_data=` with an
+# `EarlyStopping` callback), never the weights.
+#
+# What is graded: the tests rebuild your model from its configuration and weights and
+# look for an LSTM or GRU layer in it; they recompute the validation MAE from the
+# weights and compare it with `valid_mae`; they check from the training history that
+# the model was trained for at most `epochs` epochs; they call your function on
+# made-up series (other window lengths and numbers of features, 5 epochs) and check
+# that the validation targets did not shape the weights; and, on the ridership windows
+# of the course's training and validation periods (`rnnlib.datasets.PERIODS`), trained
+# for at most **10 epochs**, your model must **beat the seasonal naive forecast** on the
+# validation windows: its validation MAE must be lower. The test cell prints both
+# errors and the margin.
+#
+# Ten epochs are few. Pick an optimizer that learns quickly (`keras.optimizers.Adam`
+# with a learning rate of a few thousandths does for a layer of a few tens of units),
+# small batches (more steps per epoch), and early stopping that keeps the best epoch's
+# weights (`restore_best_weights=True`): from one epoch to the next, a small network's
+# validation error can move by thousands of riders. Build the model for the windows it
+# receives (`X_train.shape[1:]`), not for 56 days and 5 features only.
+
+# %% answer gated_forecaster
+def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+    """Train a model with an LSTM or GRU layer for at most `epochs` epochs; return
+    (model, validation MAE in riders)."""
+    ### BEGIN SOLUTION
+    model = keras.Sequential([
+        keras.Input(shape=X_train.shape[1:]),
+        keras.layers.GRU(32),
+        keras.layers.Dense(1),
+    ])
+    model.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=0.005),
+                  metrics=["mae"])
+    early_stopping = keras.callbacks.EarlyStopping(monitor="val_mae", patience=5,
+                                                   restore_best_weights=True)
+    model.fit(X_train, y_train, validation_data=(X_valid, y_valid), epochs=epochs,
+              batch_size=16, callbacks=[early_stopping], verbose=0)
+    forecasts = model.predict(X_valid, verbose=0)[:, 0]
+    return model, 1e6 * float(np.mean(np.abs(forecasts - y_valid)))
+    ### END SOLUTION
+
+# %% tests test_gated_forecaster points=3
+import keras
+import numpy as np
+import rnnlib
+from rnnlib import grading
+
+
+def recurrent_cells(model):
+    """[(layer class name, cell)] for every recurrent layer of a rebuilt model, looking
+    inside nested models, Bidirectional, TimeDistributed and stacked cells."""
+    found = []
+
+    def walk(layer):
+        if isinstance(layer, keras.Model):
+            for inner in layer.layers:
+                walk(inner)
+        elif isinstance(layer, keras.layers.Bidirectional):
+            walk(layer.forward_layer)
+            walk(layer.backward_layer)
+        elif isinstance(layer, keras.layers.TimeDistributed):
+            walk(layer.layer)
+        elif isinstance(layer, keras.layers.RNN):
+            cells = (layer.cell.cells if isinstance(layer.cell, keras.layers.StackedRNNCells)
+                     else [layer.cell])
+            found.extend((type(layer).__name__, cell) for cell in cells)
+
+    walk(model)
+    return found
+
+
+def check_gated(model, name):
+    """A gated layer (an LSTM or a GRU cell) somewhere in the rebuilt model."""
+    cells = recurrent_cells(model)
+    if not any(isinstance(cell, (keras.layers.LSTMCell, keras.layers.GRUCell))
+               for _, cell in cells):
+        kinds = ", ".join(sorted({kind if kind != "RNN" else f"RNN({type(cell).__name__})"
+                                  for kind, cell in cells})) or "none"
+        raise grading.CheckFailed(
+            f"{name} has no gated recurrent layer (its recurrent layers: {kinds}): a "
+            "SimpleRNN is not gated; use keras.layers.LSTM or keras.layers.GRU")
+
+
+def check_fit(out, X_train, y_train, X_valid, y_valid, epochs, case=""):
+    """Check fit_gated_forecaster's output; return (the validation MAE in riders that
+    the grader recomputes from the returned weights, the rebuilt model's forecasts)."""
+    where = f"\n  (case: {case})" if case else ""
+    model, reported = grading.unpack(out, ("model", "valid_mae"), "fit_gated_forecaster")
+    name = "fit_gated_forecaster's model"
+    data = grading.model_data(model, name)         # its config, weights and training record
+    grading.check_training(data, epochs, name)     # fit, at most `epochs` epochs in all
+    model = grading.check_keras_model(data, name)  # rebuilt from the config and the weights
+    check_gated(model, name)
+    forecasts = grading.keras_predict(model, X_valid, name, case)
+    if forecasts.shape not in ((len(y_valid),), (len(y_valid), 1)):
+        raise grading.CheckFailed(f"{name} gives forecasts of shape {forecasts.shape} for "
+                                  f"{len(y_valid)} windows: one number per window, shape "
+                                  f"({len(y_valid)}, 1){where}")
+    forecasts = forecasts.reshape(-1)
+    valid_mae = 1e6 * np.mean(np.abs(forecasts - y_valid))
+    train_forecasts = grading.keras_predict(model, X_train, name, case).reshape(-1)
+    train_mae = 1e6 * np.mean(np.abs(train_forecasts - y_train))
+    close = lambda value: (lambda got: abs(float(got) - value) <= 2e-3 * abs(value))
+    grading.check_array(grading.check_number(reported, "valid_mae", case), valid_mae, "valid_mae",
+                        case=case, atol=1.0, rtol=2e-3, mistakes=[
+        ("it is the model's error on the training windows: evaluate on the validation windows",
+         close(train_mae)),
+        ("it is in millions of riders: multiply by 1e6", close(valid_mae / 1e6)),
+    ])
+    return valid_mae, forecasts
+
+
+def ridership_windows(df, period, L):
+    """Chapter 7's multivariate windows of one period, cut by a loop: inputs (n, L, 5),
+    bus and rail in millions then the one-hot type (A, U, W) of the next day; targets (n,),
+    rail in millions on the day after each window."""
+    days = df[period[0]:period[1]]
+    next_type = df["day_type"].shift(-1)[period[0]:period[1]]
+    features = np.column_stack([days["bus"] / 1e6, days["rail"] / 1e6]
+                               + [(next_type == kind).to_numpy(dtype=float) for kind in "AUW"])
+    X = np.array([features[i:i + L] for i in range(len(days) - L)])
+    return X, days["rail"].to_numpy(dtype=float)[L:] / 1e6
+
+
+ridership = rnnlib.datasets.load_ridership()
+PERIODS = rnnlib.datasets.PERIODS  # the course's training and validation periods
+X_train, y_train = ridership_windows(ridership, PERIODS["train"], 56)
+X_valid, y_valid = ridership_windows(ridership, PERIODS["valid"], 56)
+seasonal_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -7, 1]))  # y_hat(t) = y(t - 7): rail
+epochs = 10
+out = grading.call(fit_gated_forecaster, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
+                                              y_valid=y_valid, epochs=epochs))
+valid_mae, _ = check_fit(out, X_train, y_train, X_valid, y_valid, epochs)
+margin = seasonal_mae - valid_mae
+print(f"validation MAE: your model {valid_mae:,.0f} riders, the seasonal naive forecast "
+      f"{seasonal_mae:,.0f}: your model is {abs(margin):,.0f} riders "
+      f"({abs(margin) / seasonal_mae:.0%}) {'below' if margin > 0 else 'above'} it")
+if not valid_mae < seasonal_mae:
+    raise grading.CheckFailed(
+        f"fit_gated_forecaster's model does not beat the seasonal naive forecast: its "
+        f"validation MAE is {valid_mae:,.0f} riders after at most {epochs} epochs, the seasonal "
+        f"naive forecast's {seasonal_mae:,.0f}. Try a faster optimizer or learning rate, or "
+        "early stopping that restores the best epoch's weights (see the text)")
+print("Task 6: the visible tests pass.")
+
+### BEGIN HIDDEN TESTS
+# A made-up series with a weekly pattern and extra features, of random length, 5
+# epochs. As in A7, the grader gives the function validation targets that it alone
+# shifted by SHIFT (5 million riders): the reported MAE must be that of the returned
+# model on the targets it was given, and the model must not lean toward them (a model
+# trained on the training windows only never saw them; early stopping may pick an
+# epoch by them, which moves its forecasts by far less than SHIFT / 3).
+rng, seed = grading.fresh_rng()
+n_days, L = int(rng.integers(200, 300)), int(rng.integers(7, 22))
+n_features = int(rng.integers(1, 6))
+day = np.arange(n_days)
+columns = [0.5 + 0.2 * np.sin(2 * np.pi * day / 7 + rng.uniform(0, 7))
+           + rng.normal(0, 0.03, n_days)]
+for _ in range(n_features - 1):
+    columns.append(rng.uniform(0.2, 0.6) + 0.1 * np.sin(2 * np.pi * day / 7 + rng.uniform(0, 7))
+                   + rng.normal(0, 0.03, n_days))
+values = np.column_stack(columns)  # (n_days, n_features); the target is column 0
+windows = np.array([values[i:i + L] for i in range(n_days - L)])
+targets = values[L:, 0]
+split = int(n_days * 0.3)  # windows whose target is before `split` train, the others validate
+X_train, y_train = windows[:split - L], targets[:split - L]
+X_valid, y_valid = windows[split:], targets[split:]
+SHIFT = 5.0
+case = (f"made-up series of {n_days} days, window_length={L}, n_features={n_features}, "
+        f"epochs=5, seed={seed}")
+out = grading.call(fit_gated_forecaster, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
+                                              y_valid=y_valid + SHIFT, epochs=5))
+_, forecasts = check_fit(out, X_train, y_train, X_valid, y_valid + SHIFT, 5, case=case)
+lean = float(np.mean(forecasts - y_valid))  # toward the shifted targets: up to SHIFT
+if lean > SHIFT / 3:
+    raise grading.CheckFailed(
+        "fit_gated_forecaster's model was fitted to the validation windows: the grader shifted "
+        f"their targets, and the model's forecasts moved {lean / SHIFT:.0%} of the way to "
+        "them. Train on the training windows only; the validation windows may only guide "
+        f"early stopping\n  (case: {case})")
 ### END HIDDEN TESTS

@@ -1,6 +1,10 @@
 """Assignment 8, long sequences: the answers students write (see ``answers/__init__.py``)."""
 from ._answer import answers
 
+# The notebook's setup cell has also run `import keras`. Task 6 trains a small
+# network in every submission that answers it, about ten seconds of autograding
+# with TensorFlow's import: its lists hold no more wrong answers than the other
+# tasks' (each round of wrong answers is one submission) and two valid ones.
 
 WRONG = answers("lstm_step", [
     ("gate_order_ifog", "reads the blocks as i, f, o, g (the output gate third)", """
@@ -233,6 +237,83 @@ WRONG = answers("lstm_step", [
         def receptive_field(kernel_size, dilations):
             return rnnlib.receptive_field(kernel_size, dilations)
      """, "which this task does not allow"),
+]) + answers("gated_forecaster", [
+    ("simple_rnn", "a SimpleRNN, trained well, but not gated", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.SimpleRNN(32),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse", metrics=["mae"],
+                          optimizer=keras.optimizers.Adam(learning_rate=0.005))
+            stop = keras.callbacks.EarlyStopping(monitor="val_mae", patience=5,
+                                                 restore_best_weights=True)
+            model.fit(X_train, y_train, validation_data=(X_valid, y_valid), epochs=epochs,
+                      batch_size=16, callbacks=[stop], verbose=0)
+            forecasts = model.predict(X_valid, verbose=0)[:, 0]
+            return model, 1e6 * float(np.mean(np.abs(forecasts - y_valid)))
+     """, "has no gated recurrent layer (its recurrent layers: SimpleRNN)"),
+    ("trained_on_valid", "trains on the training and the validation windows", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.GRU(32),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse", metrics=["mae"],
+                          optimizer=keras.optimizers.Adam(learning_rate=0.005))
+            model.fit(np.concatenate([X_train, X_valid]), np.concatenate([y_train, y_valid]),
+                      epochs=epochs, batch_size=16, verbose=0)
+            forecasts = model.predict(X_valid, verbose=0)[:, 0]
+            return model, 1e6 * float(np.mean(np.abs(forecasts - y_valid)))
+     """, "fitted to the validation windows"),
+    ("mae_in_millions", "reports the MAE in millions of riders", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.GRU(32),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse", metrics=["mae"],
+                          optimizer=keras.optimizers.Adam(learning_rate=0.005))
+            stop = keras.callbacks.EarlyStopping(monitor="val_mae", patience=5,
+                                                 restore_best_weights=True)
+            model.fit(X_train, y_train, validation_data=(X_valid, y_valid), epochs=epochs,
+                      batch_size=16, callbacks=[stop], verbose=0)
+            return model, model.evaluate(X_valid, y_valid, verbose=0)[1]
+     """, "it is in millions of riders"),
+    ("training_mae", "reports the MAE on the training windows", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.GRU(32),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse", metrics=["mae"],
+                          optimizer=keras.optimizers.Adam(learning_rate=0.005))
+            stop = keras.callbacks.EarlyStopping(monitor="val_mae", patience=5,
+                                                 restore_best_weights=True)
+            model.fit(X_train, y_train, validation_data=(X_valid, y_valid), epochs=epochs,
+                      batch_size=16, callbacks=[stop], verbose=0)
+            return model, 1e6 * model.evaluate(X_train, y_train, verbose=0)[1]
+     """, "it is the model's error on the training windows"),
+    ("twice_the_epochs", "trains for 2 * epochs epochs, without early stopping", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.GRU(32),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse", metrics=["mae"],
+                          optimizer=keras.optimizers.Adam(learning_rate=0.003))
+            model.fit(X_train, y_train, epochs=2 * epochs, batch_size=16, verbose=0)
+            forecasts = model.predict(X_valid, verbose=0)[:, 0]
+            return model, 1e6 * float(np.mean(np.abs(forecasts - y_valid)))
+     """, "the task allows at most epochs=10"),
+    ("delegates", "builds its model with rnnlib.forecasting", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            import rnnlib.forecasting
+            model = rnnlib.forecasting.build_model("multivariate")
+            model.fit(X_train, y_train, epochs=epochs, verbose=0)
+            forecasts = model.predict(X_valid, verbose=0)[:, 0]
+            return model, 1e6 * float(np.mean(np.abs(forecasts - y_valid)))
+     """, "which this task does not allow"),
+    ("learns_too_slowly", "a GRU trained with plain SGD at learning rate 0.001: far from the goal", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.GRU(8),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse", metrics=["mae"],
+                          optimizer=keras.optimizers.SGD(learning_rate=0.001))
+            model.fit(X_train, y_train, epochs=epochs, verbose=0)
+            forecasts = model.predict(X_valid, verbose=0)[:, 0]
+            return model, 1e6 * float(np.mean(np.abs(forecasts - y_valid)))
+     """, "does not beat the seasonal naive forecast"),
 ])
 
 VALID = answers("lstm_step", [
@@ -300,6 +381,33 @@ VALID = answers("lstm_step", [
                 field += (kernel_size - 1) * d
             return field
      """),
+]) + answers("gated_forecaster", [
+    ("lstm_functional", "an LSTM in the functional API, Huber loss, early stopping on the "
+     "validation loss, the MAE from evaluate", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            inputs = keras.Input(shape=(X_train.shape[1], X_train.shape[2]))
+            state = keras.layers.LSTM(32)(inputs)
+            model = keras.Model(inputs, keras.layers.Dense(1)(state))
+            model.compile(loss=keras.losses.Huber(), optimizer=keras.optimizers.Adam(0.005),
+                          metrics=[keras.metrics.MeanAbsoluteError()])
+            model.fit(X_train, y_train, validation_data=(X_valid, y_valid), epochs=epochs,
+                      batch_size=16, verbose=0, callbacks=[
+                          keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True)])
+            loss, mae = model.evaluate(X_valid, y_valid, verbose=0)
+            return model, mae * 1e6
+     """),
+    ("gru_cell_no_early_stopping", "keras.layers.RNN around a GRUCell given input_shape= "
+     "(Keras 3 warns), no early stopping, the validation windows unused in fit", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([
+                keras.layers.RNN(keras.layers.GRUCell(32), input_shape=X_train.shape[1:]),
+                keras.layers.Dense(1),
+            ])
+            model.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=0.003))
+            model.fit(X_train, y_train, epochs=epochs, batch_size=16, verbose=0)
+            forecasts = np.asarray(model(X_valid)).reshape(-1)
+            return model, float(np.abs(forecasts - y_valid).mean() * 1e6)
+     """),
 ])
 
 CONSTANT = {
@@ -337,5 +445,11 @@ CONSTANT = {
     "receptive_field": """
         def receptive_field(kernel_size, dilations):
             return 16
+    """,
+    "gated_forecaster": """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=(56, 5)), keras.layers.GRU(32),
+                                      keras.layers.Dense(1)])
+            return model, 25_000.0
     """,
 }
