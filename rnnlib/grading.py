@@ -321,7 +321,7 @@ def _changed(original, passed):
 def _allowed_text(allow, forbid):
     """What a task allows, in words, for the message about a forbidden call."""
     if not allow:
-        return "Here you may use numpy, but no function of rnnlib."
+        return "This task allows no function of rnnlib: use numpy (and Keras, where the task says so)."
     allowed = ", ".join(allow)
     text = f"Of rnnlib, this task allows only {allowed}"
     if forbid:
