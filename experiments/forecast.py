@@ -16,6 +16,24 @@ restarts where it stopped: a (model, seed) already in the file is skipped
 unless the model's settings changed. Several processes may share the file
 (``--models`` split between them): writes are serialised with a lock.
 
+Chapter 8's models (``spec.chapter == 8``) choose their settings first, without
+the validation period: ``--search`` trains each of them on the inner split
+``rnnlib.datasets.INNER_PERIODS`` (2016-2017, scored on January-May 2018) for
+every learning rate and Huber delta of ``SEARCH_GRID``, with two seeds of their
+own, each run kept going until its inner validation MAE has not improved for
+``SEARCH_PATIENCE`` epochs. Each setting's curve is the mean over the two seeds of
+the inner validation MAE after each epoch (over the epochs both ran); the setting
+whose curve goes lowest wins, and its epochs are where that curve is lowest. (One
+run's best epoch alone is a noisy choice: on 95 inner windows, a lucky epoch 3 can
+beat a well-trained epoch 150.)
+The file's ``"search"`` section keeps every run, and ``GATED_SETTINGS`` in
+``rnnlib.forecasting`` copies the winners (a test compares them). Then the
+normal run trains them on 2016-2018 for those epochs, five seeds, and only then
+scores them on the validation period::
+
+    python experiments/forecast.py --search --models lstm32 gru32   # stage 1
+    python experiments/forecast.py --models lstm32 gru32            # stage 2
+
 Each run's test MAE is computed right after training (so no weights need
 keeping) and stored with the run, but only the final test table reads it, and
 that table lists only the models picked by their *validation* mean.
@@ -48,6 +66,11 @@ OUTPUT = HERE.parent / "chapters" / "data" / "forecast.json"
 DEFAULT_SEEDS = [0, 1, 2, 3, 4]
 PATIENCE = 50
 MAX_EPOCHS = 500
+# Chapter 8's search on the inner split (seeds apart from the table's 0-4).
+SEARCH_GRID = {"learning_rate": (0.001, 0.003, 0.01), "huber_delta": (1.0, 0.05)}
+SEARCH_SEEDS = (100, 101)
+SEARCH_PATIENCE = 50
+SEARCH_MAX_EPOCHS = 300
 
 
 @contextmanager
@@ -86,11 +109,15 @@ def settings(name):
 
     spec = fc.get_spec(name)
     extra = {"extra": spec.extra} if spec.extra else {}
+    if spec.epochs is None:
+        stopping = {"patience": PATIENCE, "max_epochs": MAX_EPOCHS}
+    else:  # chapter 8: a fixed number of epochs, chosen on the inner split
+        stopping = {"epochs": spec.epochs, "chapter": spec.chapter}
+    optimizer = "Adam" if spec.optimizer == "adam" else "SGD, momentum 0.9"
     return {**extra, "description": spec.description, "learning_rate": spec.learning_rate,
             "multivariate": spec.multivariate, "horizon": spec.horizon,
             "seq2seq": spec.seq2seq, "reference": spec.reference,
-            "patience": PATIENCE, "max_epochs": MAX_EPOCHS, "batch_size": 32,
-            "loss": "Huber", "optimizer": "SGD, momentum 0.9"}
+            **stopping, "batch_size": 32, "loss": "Huber", "optimizer": optimizer}
 
 
 def train_one(df, name, seed):
@@ -103,6 +130,80 @@ def train_one(df, name, seed):
         record["valid_mae_per_horizon"] = fc.mae_per_horizon(r["model"], r["datasets"]["valid"]).tolist()
     record["test_mae"] = fc.evaluate(r["model"], r["datasets"]["test"])  # read only by the test table
     return record
+
+
+# --- chapter 8: settings chosen on the inner split -----------------------------------------
+
+def grid():
+    """Every (learning rate, Huber delta) of SEARCH_GRID, as keys like 'lr=0.003 delta=1.0'."""
+    return {f"lr={lr} delta={delta}": (lr, delta)
+            for lr in SEARCH_GRID["learning_rate"] for delta in SEARCH_GRID["huber_delta"]}
+
+
+def search_one(df, name, lr, delta, seed):
+    from rnnlib import forecasting as fc
+    from rnnlib.datasets import INNER_PERIODS
+
+    r = fc.fit(name, df, seed, learning_rate=lr, huber_delta=delta, periods=INNER_PERIODS,
+               stop_early=True, patience=SEARCH_PATIENCE, max_epochs=SEARCH_MAX_EPOCHS)
+    curve = [v * fc.SCALE for v in r["history"]["val_mae"]]  # riders, after each epoch
+    return {"inner_valid_mae": r["valid_mae"], "epochs": r["epochs"],
+            "best_epoch": r["best_epoch"], "fit_seconds": round(r["seconds"], 1),
+            "inner_valid_curve": [round(v, 1) for v in curve]}
+
+
+def mean_curve(runs):
+    """The inner validation MAE after each epoch, averaged over runs (common epochs only)."""
+    n = min(len(r["inner_valid_curve"]) for r in runs)
+    return np.mean([r["inner_valid_curve"][:n] for r in runs], axis=0)
+
+
+def choose(entry):
+    """The grid point whose mean curve goes lowest: [lr, delta, epochs], epochs at that low.
+
+    Records ``entry["scores"]``: each setting's lowest mean inner MAE (riders)."""
+    scores = {}
+    for key, (lr, delta) in grid().items():
+        runs = [entry["runs"][f"{key} seed={seed}"] for seed in SEARCH_SEEDS
+                if f"{key} seed={seed}" in entry["runs"]]
+        if len(runs) == len(SEARCH_SEEDS):
+            curve = mean_curve(runs)
+            scores[key] = (float(curve.min()), int(np.argmin(curve)) + 1, lr, delta)
+    if len(scores) < len(grid()):
+        return None
+    _, epochs, lr, delta = min(scores.values())
+    entry["scores"] = {k: v[0] for k, v in scores.items()}
+    return [lr, delta, epochs]
+
+
+def search(df, names, output):
+    from rnnlib.datasets import INNER_PERIODS
+
+    for name in names:
+        for key, (lr, delta) in grid().items():
+            for seed in SEARCH_SEEDS:
+                run = f"{key} seed={seed}"
+                if run in load(output).get("search", {}).get(name, {}).get("runs", {}):
+                    continue
+                record = search_one(df, name, lr, delta, seed)
+                print(f"search {name:24s} {run:26s} inner MAE {record['inner_valid_mae']:9,.0f}"
+                      f"  best epoch {record['best_epoch']:3d}  {record['fit_seconds']:5.1f} s",
+                      flush=True)
+                update(output, lambda r: r.setdefault("search", {}).setdefault(
+                    name, {"runs": {}})["runs"].__setitem__(run, record))
+
+    def finish(results):
+        section = results.setdefault("search", {})
+        section_info = {"periods": INNER_PERIODS, "grid": SEARCH_GRID, "seeds": list(SEARCH_SEEDS),
+                        "patience": SEARCH_PATIENCE, "max_epochs": SEARCH_MAX_EPOCHS}
+        results["search_settings"] = section_info
+        for name in names:
+            section[name]["chosen"] = choose(section[name])
+
+    results = update(output, finish)
+    print("GATED_SETTINGS = {  # name: (learning rate, Huber delta, epochs), from the search")
+    for name in names:
+        print(f"    {name!r}: {tuple(results['search'][name]['chosen'] or ())},")
 
 
 # --- baselines on the validation targets ---------------------------------------------------
@@ -202,6 +303,8 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=DEFAULT_SEEDS,
                         help="seeds (default: 0 1 2 3 4)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--search", action="store_true",
+                        help="chapter 8's models: choose their settings on the inner split")
     parser.add_argument("--no-baselines", action="store_true",
                         help="skip the SARIMA baseline (about a minute)")
     args = parser.parse_args(argv)
@@ -216,6 +319,13 @@ def main(argv=None):
 
     df = load_ridership()
     started = time.perf_counter()
+    if args.search:
+        chapter8 = [n for n in args.models if fc.get_spec(n).chapter == 8]
+        if not chapter8:
+            parser.error("--search is for chapter 8's models: "
+                         + ", ".join(n for n, s in fc.MODELS.items() if s.chapter == 8))
+        search(df, chapter8, args.output)
+        return 0
 
     def reset_changed(results):
         results.setdefault("models", {})

@@ -38,6 +38,13 @@ PERIODS = {
     "valid": ("2019-01-01", "2019-05-31"),
     "test": ("2019-06-01", None),
 }
+# Chapter 8 chooses its models' settings without looking at the validation period:
+# on an inner split of the training years, the same months one year earlier
+# (train on 2016-2017, validate on January-May 2018). The test period is not used.
+INNER_PERIODS = {
+    "train": ("2016-01-01", "2017-12-31"),
+    "valid": ("2018-01-01", "2018-05-31"),
+}
 # One-day forecasts of the validation period are scored from this day on in chapter 6:
 # January and February are the history that the first SARIMA model is fitted on.
 SCORED_FROM = "2019-03-01"

@@ -184,9 +184,14 @@ class ModelSpec:
 
     layers(keras, inputs) -> outputs, the model's graph; multivariate: 5 input
     features instead of 1; horizon: days forecast at once; seq2seq: a forecast
-    at every time step; learning_rate: SGD's; reference: the published
+    at every time step; learning_rate: the optimizer's; reference: the published
     validation MAE in riders (None for our own variants); extra: other
-    settings, here only ``huber_delta`` (eq. 7.3's delta, default 1).
+    settings, here only ``huber_delta`` (eq. 7.3's delta, default 1);
+    optimizer: ``"sgd"`` (momentum 0.9, chapter 7) or ``"adam"`` (chapter 8);
+    epochs: None to stop early on the validation MAE (chapter 7), or a fixed
+    number of epochs, trained without looking at the validation period (chapter
+    8, whose settings are chosen on :data:`rnnlib.datasets.INNER_PERIODS`);
+    chapter: the chapter that explains the model.
     """
     description: str
     layers: object
@@ -196,6 +201,9 @@ class ModelSpec:
     learning_rate: float = 0.02
     reference: float | None = None
     extra: dict = field(default_factory=dict)
+    optimizer: str = "sgd"
+    epochs: int | None = None
+    chapter: int = 7
 
 
 # Each builder maps the input tensor (batch, T, f) to the forecasts.
@@ -230,6 +238,35 @@ def _seq2seq(k, x):
     return k.layers.Dense(AHEAD)(k.layers.SimpleRNN(32, return_sequences=True)(x))
 
 
+# Chapter 8: gated cells and convolutions, each ending in Dense(1) for tomorrow.
+
+def _lstm32(k, x):
+    return k.layers.Dense(1)(k.layers.LSTM(32)(x))
+
+
+def _gru32(k, x):
+    return k.layers.Dense(1)(k.layers.GRU(32)(x))
+
+
+def _conv_gru32(k, x):
+    """Conv1D(32, kernel 4, stride 2) halves the 56 steps to 27, then GRU(32) reads them."""
+    h = k.layers.Conv1D(32, kernel_size=4, strides=2, activation="relu")(x)
+    return k.layers.Dense(1)(k.layers.GRU(32)(h))
+
+
+WAVENET_DILATIONS = (1, 2, 4, 8, 16, 32)  # kernel 2: a receptive field of 64 >= 56 days
+
+
+def _wavenet(k, x):
+    """Causal Conv1D(32, kernel 2) with dilations 1..32; Dense(1) reads the last step."""
+    h = x
+    for rate in WAVENET_DILATIONS:
+        h = k.layers.Conv1D(32, kernel_size=2, padding="causal", dilation_rate=rate,
+                            activation="relu")(h)
+    last = k.layers.Cropping1D((WINDOW - 1, 0))(h)  # (batch, 1, 32): the last step only
+    return k.layers.Dense(1)(k.layers.Flatten()(last))
+
+
 MODELS = {
     "linear": ModelSpec("linear: Dense(1) on the 56 flattened days", _linear,
                         learning_rate=0.02, reference=37_866),
@@ -259,6 +296,32 @@ MODELS = {
                                        extra={"huber_delta": 0.05}),
 }
 
+# Chapter 8's models: Adam, and settings (learning rate, Huber delta, epochs) chosen
+# by experiments/forecast.py --search on the inner split INNER_PERIODS (train
+# 2016-2017, validate January-May 2018), never on the validation period; the
+# results file's "search" section keeps every score, and a test checks that these
+# settings are its winners. Then each model trains on 2016-2018 for that many
+# epochs, without early stopping.
+GATED = {"lstm32": ("LSTM(32) + Dense(1)", _lstm32),
+         "gru32": ("GRU(32) + Dense(1)", _gru32),
+         "conv_gru32": ("Conv1D(32, kernel 4, stride 2) + GRU(32) + Dense(1)", _conv_gru32),
+         "wavenet": ("WaveNet: 6 causal Conv1D(32, kernel 2), dilations 1-32, + Dense(1)",
+                     _wavenet)}
+GATED_SETTINGS = {  # name: (learning rate, Huber delta, epochs), from the search
+    "lstm32": (0.01, 0.05, 86), "gru32": (0.01, 0.05, 58),
+    "conv_gru32": (0.003, 0.05, 96), "wavenet": (0.003, 0.05, 91),
+    "multivariate_lstm32": (0.001, 1.0, 294), "multivariate_gru32": (0.001, 0.05, 299),
+    "multivariate_conv_gru32": (0.001, 0.05, 130), "multivariate_wavenet": (0.003, 0.05, 56),
+}
+for _name, (_description, _layers) in GATED.items():
+    for _multivariate in (False, True):
+        _full = ("multivariate_" if _multivariate else "") + _name
+        _lr, _delta, _epochs = GATED_SETTINGS[_full]
+        MODELS[_full] = ModelSpec(("multivariate " if _multivariate else "") + _description,
+                                  _layers, multivariate=_multivariate, learning_rate=_lr,
+                                  extra={"huber_delta": _delta}, optimizer="adam",
+                                  epochs=_epochs, chapter=8)
+
 
 def get_spec(name):
     """The :class:`ModelSpec` called ``name``; a ValueError lists the known names."""
@@ -267,14 +330,15 @@ def get_spec(name):
     return MODELS[name]
 
 
-def build_model(name, learning_rate=None):
+def build_model(name, learning_rate=None, huber_delta=None):
     """A compiled Keras model for ``MODELS[name]``: input (None, T, f) -> forecasts.
 
     Loss: Huber, eq. 7.3, with delta 1 (one million riders: in practice a
-    squared error) unless the spec's ``extra["huber_delta"]`` says otherwise
-    (0.05 for the ``_robust`` variants: errors above 50,000 riders count
-    linearly, as in the MAE). Optimizer: SGD with momentum 0.9 and
-    ``learning_rate`` (default: the spec's). Metric: MAE.
+    squared error) unless ``huber_delta`` or the spec's ``extra["huber_delta"]``
+    says otherwise (0.05 for the ``_robust`` variants: errors above 50,000 riders
+    count linearly, as in the MAE). Optimizer: SGD with momentum 0.9, or Adam
+    for chapter 8's models, with ``learning_rate`` (default: the spec's).
+    Metric: MAE.
     """
     import keras
 
@@ -283,9 +347,10 @@ def build_model(name, learning_rate=None):
     inputs = keras.Input(shape=(WINDOW, n_features))
     model = keras.Model(inputs, spec.layers(keras, inputs), name=name)
     lr = spec.learning_rate if learning_rate is None else learning_rate
-    model.compile(loss=keras.losses.Huber(delta=spec.extra.get("huber_delta", 1.0)),
-                  optimizer=keras.optimizers.SGD(learning_rate=lr, momentum=0.9),
-                  metrics=["mae"])
+    delta = spec.extra.get("huber_delta", 1.0) if huber_delta is None else huber_delta
+    optimizer = (keras.optimizers.Adam(learning_rate=lr) if spec.optimizer == "adam"
+                 else keras.optimizers.SGD(learning_rate=lr, momentum=0.9))
+    model.compile(loss=keras.losses.Huber(delta=delta), optimizer=optimizer, metrics=["mae"])
     return model
 
 
@@ -308,36 +373,54 @@ def to_arrays(dataset):
     return np.concatenate(inputs), np.concatenate(targets)
 
 
-def fit(name, df, seed, learning_rate=None, patience=50, max_epochs=500, verbose=0):
+def fit(name, df, seed, learning_rate=None, patience=50, max_epochs=500, verbose=0,
+        huber_delta=None, epochs=None, periods=None, stop_early=None):
     """Train ``MODELS[name]`` on the ridership DataFrame ``df`` with one seed.
 
     ``keras.utils.set_random_seed(seed)`` fixes the initial weights and the
     order in which the training windows are shuffled at each epoch (batches of
     32). The windows come from :func:`make_dataset`, gathered once into numpy
     arrays (:func:`to_arrays`): the same windows, but an epoch runs about twice
-    as fast as when they are cut again at every epoch. Early stopping watches the
-    validation MAE and restores the weights of the best epoch.
+    as fast as when they are cut again at every epoch.
 
-    Returns a dict: ``model``, ``valid_mae`` (riders, of the restored weights),
-    ``epochs`` (run), ``best_epoch``, ``seconds`` (in ``model.fit``),
-    ``history`` and ``datasets`` (the three periods' windowed datasets).
+    Two ways to stop. With ``epochs`` None (and the spec's ``epochs`` None, as
+    in chapter 7), or ``stop_early=True``, early stopping watches the validation
+    MAE and restores the weights of the best epoch (``patience``, at most
+    ``max_epochs``). With a number of epochs (argument, or the spec's: chapter
+    8), the model trains exactly that long and never sees the validation period
+    until it is scored.
+    ``periods`` (default :data:`rnnlib.datasets.PERIODS`) may be
+    :data:`rnnlib.datasets.INNER_PERIODS`, to choose settings before the
+    validation period; ``learning_rate`` and ``huber_delta`` override the spec's.
+
+    Returns a dict: ``model``, ``valid_mae`` (riders, of the kept weights),
+    ``epochs`` (run), ``best_epoch`` (None with a fixed number of epochs),
+    ``seconds`` (in ``model.fit``), ``history`` and ``datasets`` (every period's
+    windowed dataset).
     """
     import keras
 
+    spec = get_spec(name)
+    epochs = spec.epochs if epochs is None else epochs
+    if stop_early:
+        epochs = None
     keras.utils.set_random_seed(int(seed))
-    data = datasets(df, name, seed=int(seed))
+    data = datasets(df, name, seed=int(seed), periods=periods)
     X_train, Y_train = to_arrays(data["train"])
-    model = build_model(name, learning_rate)
-    stop = keras.callbacks.EarlyStopping(monitor="val_mae", patience=patience,
-                                         restore_best_weights=True)
+    model = build_model(name, learning_rate, huber_delta)
+    if epochs is None:
+        watch = dict(validation_data=to_arrays(data["valid"]), epochs=max_epochs,
+                     callbacks=[keras.callbacks.EarlyStopping(
+                         monitor="val_mae", patience=patience, restore_best_weights=True)])
+    else:
+        watch = dict(epochs=int(epochs))  # the validation period stays unseen
     start = time.perf_counter()
-    history = model.fit(X_train, Y_train, batch_size=32, shuffle=True,
-                        validation_data=to_arrays(data["valid"]), epochs=max_epochs,
-                        callbacks=[stop], verbose=verbose)
+    history = model.fit(X_train, Y_train, batch_size=32, shuffle=True, verbose=verbose, **watch)
     seconds = time.perf_counter() - start
-    val = history.history["val_mae"]
+    val = history.history.get("val_mae")
     return {"model": model, "valid_mae": evaluate(model, data["valid"]),
-            "epochs": len(val), "best_epoch": int(np.argmin(val)) + 1,
+            "epochs": len(history.history["loss"]),
+            "best_epoch": int(np.argmin(val)) + 1 if val else None,
             "seconds": seconds, "history": history.history, "datasets": data}
 
 

@@ -163,7 +163,66 @@ def test_every_model_maps_windows_to_targets_of_the_right_shape(name):
     model = fc.build_model(name)
     assert model.predict(X, verbose=0).reshape(Y.shape).shape == Y.shape
     assert model.loss.__class__.__name__ == "Huber"
-    assert model.optimizer.momentum == 0.9
+    if spec.chapter == 8:
+        assert type(model.optimizer).__name__ == "Adam"
+        assert float(model.optimizer.learning_rate) == pytest.approx(spec.learning_rate)
+    else:
+        assert model.optimizer.momentum == 0.9
+
+
+def test_chapter_8_models_are_gated_or_convolutional_and_named_after_their_layers():
+    layers = {"lstm32": "LSTM", "gru32": "GRU", "conv_gru32": "Conv1D", "wavenet": "Conv1D"}
+    names = [n for n, s in fc.MODELS.items() if s.chapter == 8]
+    assert sorted(names) == sorted(list(layers) + [f"multivariate_{n}" for n in layers])
+    for name in names:
+        spec = fc.get_spec(name)
+        assert spec.epochs and spec.optimizer == "adam"
+        assert spec.multivariate == name.startswith("multivariate_")
+        kinds = {type(layer).__name__ for layer in fc.build_model(name).layers}
+        assert layers[name.removeprefix("multivariate_")] in kinds, (name, kinds)
+    wavenet = fc.build_model("wavenet")
+    rates = [layer.dilation_rate[0] for layer in wavenet.layers if type(layer).__name__ == "Conv1D"]
+    assert rates == list(fc.WAVENET_DILATIONS)
+    # kernel 2: the receptive field 1 + sum(rates) covers the whole window
+    assert 1 + sum(rates) >= fc.WINDOW
+
+
+def test_wavenet_forecast_reads_only_the_past_of_the_last_step():
+    """Causal convolutions: changing the last input day changes the forecast, and the
+    forecast of a window does not depend on anything but the window (no padding leak)."""
+    model = fc.build_model("wavenet")
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(2, fc.WINDOW, 1)).astype("float32")
+    base = model.predict(X, verbose=0)
+    changed = X.copy()
+    changed[:, -1] += 1.0
+    assert not np.allclose(model.predict(changed, verbose=0), base)
+
+
+def test_inner_split_lies_before_the_validation_period():
+    from rnnlib.datasets import INNER_PERIODS, PERIODS
+
+    assert pd.Timestamp(INNER_PERIODS["valid"][1]) < pd.Timestamp(PERIODS["valid"][0])
+    assert INNER_PERIODS["train"][0] == PERIODS["train"][0]
+    df = frame(n=1400, start="2015-12-01")
+    parts = fc.split(df, INNER_PERIODS)
+    assert set(parts) == {"train", "valid"}
+    assert parts["valid"].index[-1] < pd.Timestamp(PERIODS["valid"][0])
+
+
+def test_fixed_epochs_never_look_at_the_validation_period():
+    """Chapter 8's models train a fixed number of epochs: the validation period is not
+    passed to fit, so changing its values changes neither the weights nor the history."""
+    df = frame(n=1400, start="2015-12-01")
+    df["rail"] = 400_000 + 1000 * np.sin(np.arange(len(df)) * 2 * np.pi / 7)
+    changed = df.copy()
+    changed.loc["2019-01-01":"2019-05-31", "rail"] *= 3.0  # validation days only
+    runs = [fc.fit("gru32", d, seed=0, epochs=2) for d in (df, changed)]
+    assert all("val_mae" not in r["history"] and r["best_epoch"] is None for r in runs)
+    assert [r["epochs"] for r in runs] == [2, 2]
+    for a, b in zip(runs[0]["model"].get_weights(), runs[1]["model"].get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert runs[1]["valid_mae"] > 2 * runs[0]["valid_mae"]  # the change did reach the scoring
 
 
 # --- 14 days ahead: the same target days, the seasonal naive and iterative forecasts --------------
@@ -260,3 +319,70 @@ def test_retraining_matches_the_committed_table(ridership):
     result = fc.fit("rnn32", ridership, seed=0, patience=committed["settings"]["patience"],
                     max_epochs=committed["settings"]["max_epochs"])
     assert result["valid_mae"] == pytest.approx(expected, rel=0.02)
+
+
+# --- chapter 8: settings chosen on the inner split, then five seeds -----------------------------
+
+def _forecast_script():
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "benchmarks"))  # the script imports benchmarks/run.py
+    spec = importlib.util.spec_from_file_location("forecast_script", root / "experiments" / "forecast.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_search_winner_has_the_lowest_mean_curve_and_stops_where_it_is_lowest():
+    script = _forecast_script()
+    keys = list(script.grid())
+    runs = {}
+    for k, key in enumerate(keys):
+        for j, seed in enumerate(script.SEARCH_SEEDS):
+            curve = [40_000.0] * 12
+            if k == 0 and j == 0:
+                curve[2] = 20_000.0  # one lucky epoch of one seed: not the best on average
+            if k == 3:
+                curve[6] = 26_000.0 if j == 0 else 27_000.0  # low on both seeds at epoch 7
+                curve = curve[:10 + j]  # runs of different lengths: common epochs only
+            runs[f"{key} seed={seed}"] = {"inner_valid_curve": curve}
+    lr, delta = script.grid()[keys[3]]
+    entry = {"runs": runs}
+    assert script.choose(entry) == [lr, delta, 7]
+    assert entry["scores"][keys[3]] == 26_500 and entry["scores"][keys[0]] == 30_000
+    del runs[next(iter(runs))]
+    assert script.choose({"runs": runs}) is None  # an incomplete search chooses nothing
+
+
+def test_chapter_8_rows_use_the_settings_their_search_chose():
+    """GATED_SETTINGS repeats the search's winners; every chapter-8 row of the results file
+    ran with them, five seeds, for exactly the chosen epochs, and the search ran on the inner
+    split only (periods before the validation period)."""
+    from rnnlib.datasets import INNER_PERIODS
+
+    results = fc.load_results(RESULTS)
+    info = results["search_settings"]
+    assert {k: tuple(v) for k, v in info["periods"].items()} == INNER_PERIODS
+    for name, spec in fc.MODELS.items():
+        if spec.chapter != 8:
+            continue
+        runs = results["search"][name]["runs"]
+        curves = {}
+        for run, r in runs.items():
+            curves.setdefault(run.rsplit(" seed=", 1)[0], []).append(r["inner_valid_curve"])
+        assert len(curves) == len(info["grid"]["learning_rate"]) * len(info["grid"]["huber_delta"])
+        assert all(len(v) == len(info["seeds"]) for v in curves.values()), name
+        for setting, seeds in curves.items():  # the mean over seeds, on the common epochs
+            n = min(map(len, seeds))
+            curves[setting] = np.mean([c[:n] for c in seeds], axis=0)
+        winner = min(curves, key=lambda k: curves[k].min())
+        lr, delta = (float(part.split("=")[1]) for part in winner.split())
+        epochs = int(np.argmin(curves[winner])) + 1
+        assert fc.GATED_SETTINGS[name] == (lr, delta, epochs), name
+        assert results["search"][name]["chosen"] == [lr, delta, epochs], name
+        assert (spec.learning_rate, spec.extra["huber_delta"], spec.epochs) == (lr, delta, epochs)
+        row = results["models"][name]
+        assert row["settings"]["epochs"] == epochs and row["settings"]["learning_rate"] == lr
+        assert sorted(row["runs"]) == ["0", "1", "2", "3", "4"], name
+        assert all(r["epochs"] == epochs for r in row["runs"].values()), name
