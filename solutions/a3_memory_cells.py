@@ -482,6 +482,9 @@ cases = [
     ([0.01, 0.02, 1.0, 0.5, 0.001], 0.1, 4,
      "relevance is measured against the largest influence (1.0 at k = 2), not against I[0]"),
     ([1.0, 0.9, 0.8], 0.5, 3, "no input is ever forgotten within the curve: h = K = 3"),
+    ([4.0, 2.0, 0.5, 0.3], 0.1, 3,
+     "relevance is relative to the largest influence: 0.3 is above 0.1 itself, but below "
+     "0.1 x 4 = 0.4, so the input 3 steps back is no longer relevant: h = 3"),
 ]
 for I, threshold, expected, why in cases:
     h = grading.call(memory_horizon, dict(I=np.array(I), threshold=threshold),

@@ -234,7 +234,8 @@ WRONG = answers("projection_step", [
         def memory_horizon(I, threshold):
             relevant = [k for k, v in enumerate(I) if v >= threshold]
             return relevant[-1] + 1 if relevant else 1
-     """),
+     """, "memory_horizon(I=[4.0, 2.0, 0.5, 0.3], threshold=0.1) returned 4, expected 3: "
+          "relevance is relative to the largest influence"),
     ("counts_relevant", "counts the relevant inputs", """
         def memory_horizon(I, threshold):
             I = np.asarray(I)
