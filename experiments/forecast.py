@@ -159,9 +159,9 @@ def mean_curve(runs):
 
 
 def choose(entry):
-    """The grid point whose mean curve goes lowest: [lr, delta, epochs], epochs at that low.
-
-    Records ``entry["scores"]``: each setting's lowest mean inner MAE (riders)."""
+    """``(chosen, scores)``: the grid point whose mean curve goes lowest, as
+    ``[lr, delta, epochs]`` with the epochs where that curve is lowest, and each
+    setting's lowest mean inner MAE (riders); ``(None, None)`` until every run is in."""
     scores = {}
     for key, (lr, delta) in grid().items():
         runs = [entry["runs"][f"{key} seed={seed}"] for seed in SEARCH_SEEDS
@@ -170,20 +170,20 @@ def choose(entry):
             curve = mean_curve(runs)
             scores[key] = (float(curve.min()), int(np.argmin(curve)) + 1, lr, delta)
     if len(scores) < len(grid()):
-        return None
+        return None, None
     _, epochs, lr, delta = min(scores.values())
-    entry["scores"] = {k: v[0] for k, v in scores.items()}
-    return [lr, delta, epochs]
+    return [lr, delta, epochs], {k: v[0] for k, v in scores.items()}
 
 
 def search(df, names, output):
     from rnnlib.datasets import INNER_PERIODS
 
+    done = load(output).get("search", {})  # this process alone adds runs for these names
     for name in names:
         for key, (lr, delta) in grid().items():
             for seed in SEARCH_SEEDS:
                 run = f"{key} seed={seed}"
-                if run in load(output).get("search", {}).get(name, {}).get("runs", {}):
+                if run in done.get(name, {}).get("runs", {}):
                     continue
                 record = search_one(df, name, lr, delta, seed)
                 print(f"search {name:24s} {run:26s} inner MAE {record['inner_valid_mae']:9,.0f}"
@@ -193,12 +193,12 @@ def search(df, names, output):
                     name, {"runs": {}})["runs"].__setitem__(run, record))
 
     def finish(results):
-        section = results.setdefault("search", {})
-        section_info = {"periods": INNER_PERIODS, "grid": SEARCH_GRID, "seeds": list(SEARCH_SEEDS),
-                        "patience": SEARCH_PATIENCE, "max_epochs": SEARCH_MAX_EPOCHS}
-        results["search_settings"] = section_info
+        results["search_settings"] = {
+            "periods": INNER_PERIODS, "grid": SEARCH_GRID, "seeds": list(SEARCH_SEEDS),
+            "patience": SEARCH_PATIENCE, "max_epochs": SEARCH_MAX_EPOCHS}
         for name in names:
-            section[name]["chosen"] = choose(section[name])
+            entry = results["search"][name]
+            entry["chosen"], entry["scores"] = choose(entry)
 
     results = update(output, finish)
     print("GATED_SETTINGS = {  # name: (learning rate, Huber delta, epochs), from the search")
@@ -320,10 +320,10 @@ def main(argv=None):
     df = load_ridership()
     started = time.perf_counter()
     if args.search:
-        chapter8 = [n for n in args.models if fc.get_spec(n).chapter == 8]
+        chapter8 = [n for n in args.models if n in fc.chapter_models(8)]
         if not chapter8:
             parser.error("--search is for chapter 8's models: "
-                         + ", ".join(n for n, s in fc.MODELS.items() if s.chapter == 8))
+                         + ", ".join(fc.chapter_models(8)))
         search(df, chapter8, args.output)
         return 0
 

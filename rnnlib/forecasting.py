@@ -313,14 +313,24 @@ GATED_SETTINGS = {  # name: (learning rate, Huber delta, epochs), from the searc
     "multivariate_lstm32": (0.001, 1.0, 294), "multivariate_gru32": (0.001, 0.05, 299),
     "multivariate_conv_gru32": (0.001, 0.05, 130), "multivariate_wavenet": (0.003, 0.05, 56),
 }
-for _name, (_description, _layers) in GATED.items():
-    for _multivariate in (False, True):
-        _full = ("multivariate_" if _multivariate else "") + _name
-        _lr, _delta, _epochs = GATED_SETTINGS[_full]
-        MODELS[_full] = ModelSpec(("multivariate " if _multivariate else "") + _description,
-                                  _layers, multivariate=_multivariate, learning_rate=_lr,
-                                  extra={"huber_delta": _delta}, optimizer="adam",
-                                  epochs=_epochs, chapter=8)
+
+
+def _chapter8_spec(name):
+    """The ModelSpec of ``name`` (``lstm32`` or ``multivariate_lstm32``...) from GATED_SETTINGS."""
+    multivariate = name.startswith("multivariate_")
+    description, layers = GATED[name.removeprefix("multivariate_")]
+    learning_rate, delta, epochs = GATED_SETTINGS[name]
+    return ModelSpec(("multivariate " if multivariate else "") + description, layers,
+                     multivariate=multivariate, learning_rate=learning_rate,
+                     extra={"huber_delta": delta}, optimizer="adam", epochs=epochs, chapter=8)
+
+
+MODELS.update({name: _chapter8_spec(name) for name in GATED_SETTINGS})
+
+
+def chapter_models(chapter):
+    """The names of :data:`MODELS` that ``chapter`` (7 or 8) explains, in the table's order."""
+    return [name for name, spec in MODELS.items() if spec.chapter == chapter]
 
 
 def get_spec(name):

@@ -172,7 +172,7 @@ def test_every_model_maps_windows_to_targets_of_the_right_shape(name):
 
 def test_chapter_8_models_are_gated_or_convolutional_and_named_after_their_layers():
     layers = {"lstm32": "LSTM", "gru32": "GRU", "conv_gru32": "Conv1D", "wavenet": "Conv1D"}
-    names = [n for n, s in fc.MODELS.items() if s.chapter == 8]
+    names = fc.chapter_models(8)
     assert sorted(names) == sorted(list(layers) + [f"multivariate_{n}" for n in layers])
     for name in names:
         spec = fc.get_spec(name)
@@ -183,20 +183,33 @@ def test_chapter_8_models_are_gated_or_convolutional_and_named_after_their_layer
     wavenet = fc.build_model("wavenet")
     rates = [layer.dilation_rate[0] for layer in wavenet.layers if type(layer).__name__ == "Conv1D"]
     assert rates == list(fc.WAVENET_DILATIONS)
-    # kernel 2: the receptive field 1 + sum(rates) covers the whole window
-    assert 1 + sum(rates) >= fc.WINDOW
 
 
-def test_wavenet_forecast_reads_only_the_past_of_the_last_step():
-    """Causal convolutions: changing the last input day changes the forecast, and the
-    forecast of a window does not depend on anything but the window (no padding leak)."""
+def test_wavenet_is_causal_and_sees_the_whole_window():
+    """Each causal layer's output at step t depends on no input after t, and the
+    forecast (read at the last step) on every one of the 56 days: the receptive field
+    of eq. 8.18, computed by rnnlib.convolution, covers the window."""
+    import keras
+
+    from rnnlib import convolution
+
+    assert convolution.receptive_field(2, fc.WAVENET_DILATIONS) >= fc.WINDOW
     model = fc.build_model("wavenet")
+    last_conv = [layer for layer in model.layers if type(layer).__name__ == "Conv1D"][-1]
+    states = keras.Model(model.inputs, last_conv.output)  # (batch, T, 32), every step
     rng = np.random.default_rng(0)
     X = rng.normal(size=(2, fc.WINDOW, 1)).astype("float32")
-    base = model.predict(X, verbose=0)
+    t = 30
     changed = X.copy()
-    changed[:, -1] += 1.0
-    assert not np.allclose(model.predict(changed, verbose=0), base)
+    changed[:, t + 1:] += rng.normal(size=changed[:, t + 1:].shape).astype("float32")
+    before, after = states.predict(X, verbose=0), states.predict(changed, verbose=0)
+    np.testing.assert_array_equal(before[:, : t + 1], after[:, : t + 1])  # the future is unseen
+    assert not np.allclose(before[:, t + 1:], after[:, t + 1:])
+    base = model.predict(X, verbose=0)
+    for day in (0, -1):  # the oldest day of the window still reaches the forecast, and the newest
+        moved = X.copy()
+        moved[:, day] += 5.0
+        assert not np.allclose(model.predict(moved, verbose=0), base), day
 
 
 def test_inner_split_lies_before_the_validation_period():
@@ -348,11 +361,11 @@ def test_search_winner_has_the_lowest_mean_curve_and_stops_where_it_is_lowest():
                 curve = curve[:10 + j]  # runs of different lengths: common epochs only
             runs[f"{key} seed={seed}"] = {"inner_valid_curve": curve}
     lr, delta = script.grid()[keys[3]]
-    entry = {"runs": runs}
-    assert script.choose(entry) == [lr, delta, 7]
-    assert entry["scores"][keys[3]] == 26_500 and entry["scores"][keys[0]] == 30_000
+    chosen, scores = script.choose({"runs": runs})
+    assert chosen == [lr, delta, 7]
+    assert scores[keys[3]] == 26_500 and scores[keys[0]] == 30_000
     del runs[next(iter(runs))]
-    assert script.choose({"runs": runs}) is None  # an incomplete search chooses nothing
+    assert script.choose({"runs": runs}) == (None, None)  # an incomplete search chooses nothing
 
 
 def test_chapter_8_rows_use_the_settings_their_search_chose():
