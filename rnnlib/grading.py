@@ -34,8 +34,10 @@ pipeline must run the checks out of the student's reach for that.
 
 Exercises that build Keras models check them with :func:`check_keras_model`,
 :func:`check_simple_rnn_layers`, :func:`load_keras_weights` (known weights,
-to compare with rnnlib) and :func:`keras_predict`; these import Keras when
-they run, never when this module is imported.
+to compare with rnnlib) and :func:`keras_predict`; the tasks that train a
+forecaster, with :func:`check_trained_forecaster` and
+:func:`check_not_fitted_to_validation`. These import Keras when they run,
+never when this module is imported.
 """
 from __future__ import annotations
 
@@ -696,3 +698,70 @@ def keras_predict(model, inputs, name="your model", case=""):
             f"shape (m, ...){where}"
         )
     return np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float64)
+
+
+def check_trained_forecaster(out, function, X_train, y_train, X_valid, y_valid, epochs,
+                             case="", check_model=None):
+    """Check what a forecasting task's ``function`` returned, ``(model, valid_mae)``.
+
+    The windows are in millions of riders: inputs ``(n, T, f)``, targets
+    ``(n,)``. The model comes back as data: it must have been trained with
+    ``fit`` for at most ``epochs`` epochs in all, is rebuilt from its config and
+    weights, passed to ``check_model(model, name)`` if given (a task's own
+    structural check), and must give one forecast per validation window.
+    ``valid_mae`` must be the rebuilt model's MAE on the validation windows in
+    riders; the messages name the usual mistakes (the training windows, millions,
+    the loss instead of the MAE). Returns ``(valid_mae, forecasts)``: the MAE the
+    grader recomputed (riders) and the forecasts, shape ``(n,)``, in millions.
+    """
+    where = f"\n  (case: {case})" if case else ""
+    model, reported = unpack(out, ("model", "valid_mae"), function)
+    name = f"{function}'s model"
+    data = model_data(model, name)           # its config, weights and training record
+    check_training(data, epochs, name)       # fit, at most `epochs` epochs in all
+    model = check_keras_model(data, name)    # rebuilt from the config and the weights
+    if check_model is not None:
+        check_model(model, name)
+    forecasts = keras_predict(model, X_valid, name, case)
+    if forecasts.shape not in ((len(y_valid),), (len(y_valid), 1)):
+        raise CheckFailed(f"{name} gives forecasts of shape {forecasts.shape} for {len(y_valid)} "
+                          f"windows: one number per window, shape ({len(y_valid)}, 1){where}")
+    forecasts = forecasts.reshape(-1)
+    errors = forecasts - y_valid
+    valid_mae = 1e6 * np.mean(np.abs(errors))
+    train_mae = 1e6 * np.mean(np.abs(keras_predict(model, X_train, name, case).reshape(-1)
+                                     - y_train))
+    huber = np.mean(np.where(np.abs(errors) <= 1, 0.5 * errors ** 2, np.abs(errors) - 0.5))
+    mse = np.mean(errors ** 2)
+
+    def close(value):
+        return lambda got: abs(float(got) - value) <= 2e-3 * abs(value)
+
+    check_array(check_number(reported, "valid_mae", case), valid_mae, "valid_mae", case=case,
+                atol=1.0, rtol=2e-3, mistakes=[
+        ("it is the model's error on the training windows: evaluate on the validation windows",
+         close(train_mae)),
+        ("it is in millions of riders: multiply by 1e6", close(valid_mae / 1e6)),
+        ("it is the loss, not the MAE: model.evaluate returns the loss first, then the metrics",
+         lambda got: any(close(loss)(got) for loss in (huber, 1e6 * huber, mse, 1e6 * mse))),
+    ])
+    return valid_mae, forecasts
+
+
+def check_not_fitted_to_validation(forecasts, y_valid, shift, function, case=""):
+    """Fail when a model leans toward validation targets that the grader shifted.
+
+    The test called ``function`` with validation targets ``y_valid + shift``
+    (a shift no real series has) and ``forecasts`` are the returned model's on
+    those windows. A model trained on the training windows only never saw the
+    shifted targets; early stopping may pick an epoch by them, which moves its
+    forecasts by far less than a third of ``shift``; a model fitted to them moves
+    most of the way.
+    """
+    lean = float(np.mean(np.asarray(forecasts) - y_valid))  # toward the shifted targets
+    if lean > shift / 3:
+        raise CheckFailed(
+            f"{function}'s model was fitted to the validation windows: the grader shifted their "
+            f"targets, and the model's forecasts moved {lean / shift:.0%} of the way to them. "
+            "Train on the training windows only; the validation windows may only guide early "
+            f"stopping\n  (case: {case})")

@@ -590,38 +590,6 @@ def cut_windows(values, L):
     return X, np.array([values[i + L] for i in range(len(values) - L)])
 
 
-def check_fit(out, X_train, y_train, X_valid, y_valid, epochs, case=""):
-    """Check fit_and_evaluate's output; return (the validation MAE in riders that the
-    grader recomputes from the returned weights, the rebuilt model's forecasts)."""
-    where = f"\n  (case: {case})" if case else ""
-    model, reported = grading.unpack(out, ("model", "valid_mae"), "fit_and_evaluate")
-    name = "fit_and_evaluate's model"
-    data = grading.model_data(model, name)         # its config, weights and training record
-    grading.check_training(data, epochs, name)     # fit, at most `epochs` epochs in all
-    model = grading.check_keras_model(data, name)  # rebuilt from the config and the weights
-    forecasts = grading.keras_predict(model, X_valid, name, case)
-    if forecasts.shape not in ((len(y_valid),), (len(y_valid), 1)):
-        raise AssertionError(f"{name} gives forecasts of shape {forecasts.shape} for "
-                             f"{len(y_valid)} windows: one number per window, shape "
-                             f"({len(y_valid)}, 1){where}")
-    forecasts = forecasts.reshape(-1)
-    errors = forecasts - y_valid
-    valid_mae = 1e6 * np.mean(np.abs(errors))
-    train_forecasts = grading.keras_predict(model, X_train, name, case).reshape(-1)
-    train_mae = 1e6 * np.mean(np.abs(train_forecasts - y_train))
-    huber = np.mean(np.where(np.abs(errors) <= 1, 0.5 * errors ** 2, np.abs(errors) - 0.5))
-    close = lambda value: (lambda got: abs(float(got) - value) <= 2e-3 * abs(value))
-    grading.check_array(grading.check_number(reported, "valid_mae", case), valid_mae, "valid_mae",
-                        case=case, atol=1.0, rtol=2e-3, mistakes=[
-        ("it is the model's error on the training windows: evaluate on the validation windows",
-         close(train_mae)),
-        ("it is in millions of riders: multiply by 1e6", close(valid_mae / 1e6)),
-        ("it is the Huber loss, not the MAE: model.evaluate returns the loss first, then the "
-         "metrics", lambda got: close(huber)(got) or close(1e6 * huber)(got)),
-    ])
-    return valid_mae, forecasts
-
-
 rail = rnnlib.datasets.load_ridership()["rail"]
 train, valid = (rail[slice(*rnnlib.datasets.PERIODS[name])] for name in ("train", "valid"))
 X_train, y_train = cut_windows(train.to_numpy(dtype=float) / 1e6, 56)
@@ -631,7 +599,8 @@ seasonal_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -7, 0]))  # y_hat(t) = 
 epochs = 3 if grading.autograding() else 20  # short while the assignment is graded
 out = grading.call(fit_and_evaluate, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
                                           y_valid=y_valid, epochs=epochs))
-valid_mae, _ = check_fit(out, X_train, y_train, X_valid, y_valid, epochs)
+valid_mae, _ = grading.check_trained_forecaster(out, "fit_and_evaluate", X_train, y_train, X_valid,
+                                                y_valid, epochs)
 print(f"validation MAE: your model {valid_mae:,.0f} riders, the naive forecast {naive_mae:,.0f}, "
       f"the seasonal naive forecast {seasonal_mae:,.0f}")
 # The graded sanity check: a trained model beats tomorrow = today.
@@ -667,12 +636,7 @@ SHIFT = 5.0
 case = f"made-up series of {n_days} days, window_length={L}, epochs=5, seed={seed}"
 out = grading.call(fit_and_evaluate, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
                                           y_valid=y_valid + SHIFT, epochs=5))
-_, forecasts = check_fit(out, X_train, y_train, X_valid, y_valid + SHIFT, 5, case=case)
-lean = float(np.mean(forecasts - y_valid))  # toward the shifted targets: up to SHIFT
-if lean > SHIFT / 3:
-    raise AssertionError(
-        "fit_and_evaluate's model was fitted to the validation windows: the grader shifted "
-        f"their targets, and the model's forecasts moved {lean / SHIFT:.0%} of the way to "
-        "them. Train on the training windows only; the validation windows may only guide "
-        f"early stopping\n  (case: {case})")
+_, forecasts = grading.check_trained_forecaster(out, "fit_and_evaluate", X_train, y_train, X_valid,
+                                                y_valid + SHIFT, 5, case=case)
+grading.check_not_fitted_to_validation(forecasts, y_valid, SHIFT, "fit_and_evaluate", case)
 ### END HIDDEN TESTS

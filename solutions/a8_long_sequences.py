@@ -833,35 +833,6 @@ def check_gated(model, name):
             "SimpleRNN is not gated; use keras.layers.LSTM or keras.layers.GRU")
 
 
-def check_fit(out, X_train, y_train, X_valid, y_valid, epochs, case=""):
-    """Check fit_gated_forecaster's output; return (the validation MAE in riders that
-    the grader recomputes from the returned weights, the rebuilt model's forecasts)."""
-    where = f"\n  (case: {case})" if case else ""
-    model, reported = grading.unpack(out, ("model", "valid_mae"), "fit_gated_forecaster")
-    name = "fit_gated_forecaster's model"
-    data = grading.model_data(model, name)         # its config, weights and training record
-    grading.check_training(data, epochs, name)     # fit, at most `epochs` epochs in all
-    model = grading.check_keras_model(data, name)  # rebuilt from the config and the weights
-    check_gated(model, name)
-    forecasts = grading.keras_predict(model, X_valid, name, case)
-    if forecasts.shape not in ((len(y_valid),), (len(y_valid), 1)):
-        raise grading.CheckFailed(f"{name} gives forecasts of shape {forecasts.shape} for "
-                                  f"{len(y_valid)} windows: one number per window, shape "
-                                  f"({len(y_valid)}, 1){where}")
-    forecasts = forecasts.reshape(-1)
-    valid_mae = 1e6 * np.mean(np.abs(forecasts - y_valid))
-    train_forecasts = grading.keras_predict(model, X_train, name, case).reshape(-1)
-    train_mae = 1e6 * np.mean(np.abs(train_forecasts - y_train))
-    close = lambda value: (lambda got: abs(float(got) - value) <= 2e-3 * abs(value))
-    grading.check_array(grading.check_number(reported, "valid_mae", case), valid_mae, "valid_mae",
-                        case=case, atol=1.0, rtol=2e-3, mistakes=[
-        ("it is the model's error on the training windows: evaluate on the validation windows",
-         close(train_mae)),
-        ("it is in millions of riders: multiply by 1e6", close(valid_mae / 1e6)),
-    ])
-    return valid_mae, forecasts
-
-
 def ridership_windows(df, period, L):
     """Chapter 7's multivariate windows of one period, cut by a loop: inputs (n, L, 5),
     bus and rail in millions then the one-hot type (A, U, W) of the next day; targets (n,),
@@ -882,7 +853,8 @@ seasonal_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -7, 1]))  # y_hat(t) = 
 epochs = 10
 out = grading.call(fit_gated_forecaster, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
                                               y_valid=y_valid, epochs=epochs))
-valid_mae, _ = check_fit(out, X_train, y_train, X_valid, y_valid, epochs)
+valid_mae, _ = grading.check_trained_forecaster(out, "fit_gated_forecaster", X_train, y_train,
+                                                X_valid, y_valid, epochs, check_model=check_gated)
 margin = seasonal_mae - valid_mae
 print(f"validation MAE: your model {valid_mae:,.0f} riders, the seasonal naive forecast "
       f"{seasonal_mae:,.0f}: your model is {abs(margin):,.0f} riders "
@@ -922,12 +894,8 @@ case = (f"made-up series of {n_days} days, window_length={L}, n_features={n_feat
         f"epochs=5, seed={seed}")
 out = grading.call(fit_gated_forecaster, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
                                               y_valid=y_valid + SHIFT, epochs=5))
-_, forecasts = check_fit(out, X_train, y_train, X_valid, y_valid + SHIFT, 5, case=case)
-lean = float(np.mean(forecasts - y_valid))  # toward the shifted targets: up to SHIFT
-if lean > SHIFT / 3:
-    raise grading.CheckFailed(
-        "fit_gated_forecaster's model was fitted to the validation windows: the grader shifted "
-        f"their targets, and the model's forecasts moved {lean / SHIFT:.0%} of the way to "
-        "them. Train on the training windows only; the validation windows may only guide "
-        f"early stopping\n  (case: {case})")
+_, forecasts = grading.check_trained_forecaster(out, "fit_gated_forecaster", X_train, y_train,
+                                                X_valid, y_valid + SHIFT, 5, case=case,
+                                                check_model=check_gated)
+grading.check_not_fitted_to_validation(forecasts, y_valid, SHIFT, "fit_gated_forecaster", case)
 ### END HIDDEN TESTS

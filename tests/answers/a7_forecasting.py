@@ -107,7 +107,7 @@ WRONG = answers("datasets", [
             model.fit(X_train, y_train, epochs=epochs, verbose=0)
             _, mae = model.evaluate(X_train, y_train, verbose=0)
             return model, mae * 1e6
-     """),
+     """, "it is the model's error on the training windows"),
     ("mae_in_millions", "reports the MAE in millions of riders", """
         def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
             model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.Flatten(),
@@ -117,7 +117,7 @@ WRONG = answers("datasets", [
             model.fit(X_train, y_train, epochs=epochs, verbose=0)
             _, mae = model.evaluate(X_valid, y_valid, verbose=0)
             return model, mae
-     """),
+     """, "it is in millions of riders"),
     ("reports_the_loss", "reports the Huber loss (evaluate's first value), not the MAE", """
         def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
             model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.Flatten(),
@@ -126,7 +126,7 @@ WRONG = answers("datasets", [
                           optimizer=keras.optimizers.SGD(learning_rate=0.05, momentum=0.9))
             model.fit(X_train, y_train, epochs=epochs, verbose=0)
             return model, model.evaluate(X_valid, y_valid, verbose=0)[0] * 1e6
-     """),
+     """, "it is the loss, not the MAE"),
     # Training that breaks the rules of Task 4, models the grader cannot rebuild, and
     # answers that pass input_shape= (Keras 3 warns: a warning must never cost points).
     ("trained_on_valid", "trains on the training and the validation windows", """

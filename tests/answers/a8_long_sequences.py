@@ -286,6 +286,18 @@ WRONG = answers("lstm_step", [
                       batch_size=16, callbacks=[stop], verbose=0)
             return model, 1e6 * model.evaluate(X_train, y_train, verbose=0)[1]
      """, "it is the model's error on the training windows"),
+    ("reports_the_loss", "reports the mean squared error (evaluate's first value), not the MAE", """
+        def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.GRU(32),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse", metrics=["mae"],
+                          optimizer=keras.optimizers.Adam(learning_rate=0.005))
+            stop = keras.callbacks.EarlyStopping(monitor="val_mae", patience=5,
+                                                 restore_best_weights=True)
+            model.fit(X_train, y_train, validation_data=(X_valid, y_valid), epochs=epochs,
+                      batch_size=16, callbacks=[stop], verbose=0)
+            return model, 1e6 * model.evaluate(X_valid, y_valid, verbose=0)[0]
+     """, "it is the loss, not the MAE"),
     ("twice_the_epochs", "trains for 2 * epochs epochs, without early stopping", """
         def fit_gated_forecaster(X_train, y_train, X_valid, y_valid, epochs):
             model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.GRU(32),
