@@ -20,8 +20,10 @@ rnnlib's real path, so ``import rnnlib`` finds it):
   its name, signature and docstring, but its body becomes one call to
   ``autograder.kernel_side.rnnlib_call``: the arguments go to the grader as
   data (``wire.py``), over the kernel's stdin channel, like the test's own
-  functions do. Functions named in ``rnnlib.grading.ALWAYS_ALLOWED`` (and
-  what they call in their module) stay as they are. Classes, constants and
+  functions do. Functions named in ``rnnlib.grading.ALWAYS_ALLOWED``, those
+  the module runs while it is imported (``MODELS.update(... _chapter8_spec
+  ...)``: no grader listens yet), and what they call in their module, stay
+  as they are. Classes, constants and
   ``NamedTuple``\\ s stay.
 
 The grader (``checker.RnnlibService``) answers such a call with its own,
@@ -107,6 +109,40 @@ def _names_used(node):
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
+def _run_at_import(tree):
+    """Names of the functions a module calls while it is imported: in its
+    module-level statements and class bodies, and as the decorators and
+    default values of its functions. A function only referred to (``{"rnn":
+    _rnn32}``) or called inside another function's body is not run."""
+    called = set()
+
+    def calls(node):
+        for n in ast.walk(node):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
+                called.add(n.func.id)
+
+    def visit(statements):
+        for node in statements:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for decorator in node.decorator_list:
+                    calls(decorator)
+                    if isinstance(decorator, ast.Name):
+                        called.add(decorator.id)
+                if isinstance(node, ast.ClassDef):
+                    for part in (*node.bases, *node.keywords):
+                        calls(part)
+                    visit(node.body)
+                else:
+                    for default in (*node.args.defaults, *node.args.kw_defaults):
+                        if default is not None:
+                            calls(default)
+            else:
+                calls(node)
+
+    visit(tree.body)
+    return called
+
+
 def hide(source, module, always_allowed=()):
     """``source`` of rnnlib module ``module`` with its answers replaced by
     stubs; returns ``(new_source, stubbed)``, the qualified names stubbed."""
@@ -115,6 +151,9 @@ def hide(source, module, always_allowed=()):
                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     # kept: the always-allowed functions and what they call in this module
     kept = {name for name in functions if f"{module}.{name}" in always_allowed}
+    # and what the module runs while it is imported (a stub would ask a grader
+    # that does not listen yet): module-level statements, decorators, defaults
+    kept |= _run_at_import(tree) & set(functions)
     todo = list(kept)
     while todo:
         for name in _names_used(functions[todo.pop()]) & set(functions):

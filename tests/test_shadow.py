@@ -66,13 +66,38 @@ def test_the_kernels_rnnlib_holds_no_answer(view):
             body = [s for s in node.body if not (isinstance(s, ast.Expr)
                                                  and isinstance(s.value, ast.Constant))]
             if (module, qualname) not in manifest:
-                # kept because an always-allowed function of the module calls it
-                assert any(f"{module}." in a for a in grading.ALWAYS_ALLOWED), (module, qualname)
+                # kept because an always-allowed function of the module calls it,
+                # or because the module runs it while it is imported
+                assert (any(f"{module}." in a for a in grading.ALWAYS_ALLOWED)
+                        or qualname in shadow._run_at_import(tree)), (module, qualname)
                 continue
             assert len(body) == 1 and "rnnlib_call" in ast.unparse(body[0]), (module, qualname)
     # no compiled copy of the real code comes along
     real_pyc = {p.name for p in (folder / "__pycache__").glob("*.pyc")}
     assert real_pyc, "the copy is compiled for the jail (read-only there)"
+
+
+def test_what_the_module_runs_at_import_stays_and_nothing_else():
+    """A function the module calls while it is imported (a table built by a
+    helper, a decorator, a default value) cannot be a stub: no grader listens
+    yet. One only called from inside a function or a method, or only referred
+    to, stays a stub."""
+    source = (
+        "def spec(n):\n    return helper(n) + 1\n\n"
+        "def helper(n):\n    return 2 * n\n\n"
+        "def deco(f):\n    return f\n\n"
+        "def default():\n    return 3\n\n"
+        "def answer(x, k=default()):\n    return inner(x) + k\n\n"
+        "def inner(x):\n    return x\n\n"
+        "@deco\ndef decorated(x):\n    return x\n\n"
+        "class Cell:\n    SIZE = spec(1)\n\n    def step(self, x):\n        return inner(x)\n\n"
+        "TABLE = {n: spec(n) for n in range(3)}\n"
+        "ANSWERS = {'answer': answer, 'inner': inner}\n")
+    hidden, stubbed = shadow.hide(source, "rnnlib.example")
+    assert set(stubbed) == {"answer", "inner", "decorated", "Cell.step"}
+    namespace = {}
+    exec(compile(hidden, "example", "exec"), namespace)  # imports without a grader
+    assert namespace["TABLE"] == {0: 1, 1: 3, 2: 5} and namespace["Cell"].SIZE == 3
 
 
 def test_stubs_keep_the_signatures_and_docstrings(view):
