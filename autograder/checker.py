@@ -356,13 +356,13 @@ class RemoteFunction:
     def __call__(self, *args, **kwargs):
         return self._checker.call(self.__name__, "direct", list(args), kwargs)
 
-    def _grading_call_(self, args, allow=(), forbid=(), name=None):
+    def _grading_call_(self, args, allow=(), forbid=(), name=None, seed=None):
         """``rnnlib.grading.call(f, ...)`` with ``f`` this proxy (the seam
         that function offers): the kernel's ``grading.call`` runs there on
         copies of ``args`` (forbidden rnnlib calls, inputs changed in
         place); the result comes back as data."""
         return self._checker.call(self.__name__, "grading", dict(args), {}, allow=list(allow),
-                                  forbid=list(forbid), label=name or self.__name__)
+                                  forbid=list(forbid), label=name or self.__name__, seed=seed)
 
     def __repr__(self):
         return f"<function {self.__name__} in the student's kernel>"
@@ -453,7 +453,7 @@ class Checker:
     def _request(self, op, payload, label):
         return self.channel.request(op, payload, self.deadline, label)
 
-    def call(self, name, mode, args, kwargs, allow=(), forbid=(), label=None):
+    def call(self, name, mode, args, kwargs, allow=(), forbid=(), label=None, seed=None):
         label = label or name
         callbacks = {}
 
@@ -467,7 +467,8 @@ class Checker:
             encoder = wire.Encoder(function_refs=True, callback=register)
             payload = {"name": name, "mode": mode, "args": encoder.encode(args),
                        "kwargs": encoder.encode(kwargs), "allow": list(allow),
-                       "forbid": list(forbid), "label": label}
+                       "forbid": list(forbid), "label": label,
+                       "seed": None if seed is None else int(seed)}
         except wire.WireError as exc:
             raise NotCheckable(f"an argument of {name} cannot be sent to the kernel: {exc}") from None
         if time.monotonic() >= self.deadline:

@@ -547,6 +547,9 @@ check_multivariate(ds, made_up, period, L, batch_size,
 # model and a learning rate that learn quickly: a linear model
 # (`keras.layers.Flatten()` then `keras.layers.Dense(1)`) trained with
 # `SGD(learning_rate=0.05, momentum=0.9)` does; the network of Task 2 needs more epochs.
+# Training is random, so a sound model can miss once: the tests train it up to three
+# times, with the fixed seeds 0, 1 and 2 (the same runs each time the notebook is
+# graded), and one run that beats the naive forecast is enough.
 #
 # **A goal that is not graded**: beat the seasonal naive forecast
 # $\hat y(t) = y(t - 7)$ of chapter 6 on the same validation windows. The test cell
@@ -597,18 +600,28 @@ X_valid, y_valid = cut_windows(valid.to_numpy(dtype=float) / 1e6, 56)
 naive_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -1, 0]))     # y_hat(t) = y(t - 1)
 seasonal_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -7, 0]))  # y_hat(t) = y(t - 7)
 epochs = 3 if grading.autograding() else 20  # short while the assignment is graded
-out = grading.call(fit_and_evaluate, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
-                                          y_valid=y_valid, epochs=epochs))
-valid_mae, _ = grading.check_trained_forecaster(out, "fit_and_evaluate", X_train, y_train, X_valid,
-                                                y_valid, epochs)
-print(f"validation MAE: your model {valid_mae:,.0f} riders, the naive forecast {naive_mae:,.0f}, "
-      f"the seasonal naive forecast {seasonal_mae:,.0f}")
-# The graded sanity check: a trained model beats tomorrow = today.
+
+
+def training_run(seed):
+    """One seeded training run: the checked model's validation MAE, in riders."""
+    out = grading.call(fit_and_evaluate, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
+                                              y_valid=y_valid, epochs=epochs), seed=seed)
+    return grading.check_trained_forecaster(out, "fit_and_evaluate", X_train, y_train, X_valid,
+                                            y_valid, epochs)[0]
+
+
+# The graded sanity check: a trained model beats tomorrow = today (up to 3 runs:
+# training is random).
+maes = grading.train_to_beat(training_run, naive_mae)
+valid_mae = maes[-1]
+print(f"validation MAE: your model {grading.runs_text(maes)}, the naive forecast "
+      f"{naive_mae:,.0f}, the seasonal naive forecast {seasonal_mae:,.0f}")
 if not valid_mae < naive_mae:
     raise AssertionError(
-        f"your model's validation MAE, {valid_mae:,.0f} riders after {epochs} epochs, does not "
-        f"beat the naive forecast's, {naive_mae:,.0f}: try a model that learns quickly (see "
-        "the text) or a larger learning rate")
+        f"your model does not beat the naive forecast in any training run: its validation "
+        f"MAE is {grading.runs_text(maes)}, after {epochs} epochs each, the naive forecast's "
+        f"{naive_mae:,.0f}. Try a model that learns quickly (see the text) or a larger "
+        "learning rate")
 # The goal that is not graded.
 if valid_mae < seasonal_mae:
     print("Goal (not graded) reached: your model beats the seasonal naive forecast.")
@@ -635,7 +648,7 @@ X_valid, y_valid = cut_windows(values[split:], L)
 SHIFT = 5.0
 case = f"made-up series of {n_days} days, window_length={L}, epochs=5, seed={seed}"
 out = grading.call(fit_and_evaluate, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
-                                          y_valid=y_valid + SHIFT, epochs=5))
+                                          y_valid=y_valid + SHIFT, epochs=5), seed=0)
 _, forecasts = grading.check_trained_forecaster(out, "fit_and_evaluate", X_train, y_train, X_valid,
                                                 y_valid + SHIFT, 5, case=case)
 grading.check_not_fitted_to_validation(forecasts, y_valid, SHIFT, "fit_and_evaluate", case)

@@ -761,8 +761,11 @@ for _ in range(3):
 # that the validation targets did not shape the weights; and, on the ridership windows
 # of the course's training and validation periods (`rnnlib.datasets.PERIODS`), trained
 # for at most **10 epochs**, your model must **beat the seasonal naive forecast** on the
-# validation windows: its validation MAE must be lower. The test cell prints both
-# errors and the margin.
+# validation windows: its validation MAE must be lower. Training is random, so a
+# sound model can miss once: the tests train it up to three times, with the fixed
+# seeds 0, 1 and 2 (the same runs each time the notebook is graded), and one run that
+# beats the seasonal naive forecast is enough. The test cell prints the errors and
+# the margin.
 #
 # Ten epochs are few. Pick an optimizer that learns quickly (`keras.optimizers.Adam`
 # with a learning rate of a few thousandths does for a layer of a few tens of units),
@@ -851,20 +854,29 @@ X_train, y_train = ridership_windows(ridership, PERIODS["train"], 56)
 X_valid, y_valid = ridership_windows(ridership, PERIODS["valid"], 56)
 seasonal_mae = 1e6 * np.mean(np.abs(y_valid - X_valid[:, -7, 1]))  # y_hat(t) = y(t - 7): rail
 epochs = 10
-out = grading.call(fit_gated_forecaster, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
-                                              y_valid=y_valid, epochs=epochs))
-valid_mae, _ = grading.check_trained_forecaster(out, "fit_gated_forecaster", X_train, y_train,
-                                                X_valid, y_valid, epochs, check_model=check_gated)
-margin = seasonal_mae - valid_mae
-print(f"validation MAE: your model {valid_mae:,.0f} riders, the seasonal naive forecast "
+
+
+def training_run(seed):
+    """One seeded training run: the checked model's validation MAE, in riders."""
+    out = grading.call(fit_gated_forecaster, dict(X_train=X_train, y_train=y_train,
+                                                  X_valid=X_valid, y_valid=y_valid,
+                                                  epochs=epochs), seed=seed)
+    return grading.check_trained_forecaster(out, "fit_gated_forecaster", X_train, y_train, X_valid,
+                                            y_valid, epochs, check_model=check_gated)[0]
+
+
+maes = grading.train_to_beat(training_run, seasonal_mae)  # up to 3 runs: training is random
+valid_mae, margin = maes[-1], seasonal_mae - maes[-1]
+print(f"validation MAE: your model {grading.runs_text(maes)}, the seasonal naive forecast "
       f"{seasonal_mae:,.0f}: your model is {abs(margin):,.0f} riders "
       f"({abs(margin) / seasonal_mae:.0%}) {'below' if margin > 0 else 'above'} it")
 if not valid_mae < seasonal_mae:
     raise grading.CheckFailed(
-        f"fit_gated_forecaster's model does not beat the seasonal naive forecast: its "
-        f"validation MAE is {valid_mae:,.0f} riders after at most {epochs} epochs, the seasonal "
-        f"naive forecast's {seasonal_mae:,.0f}. Try a faster optimizer or learning rate, or "
-        "early stopping that restores the best epoch's weights (see the text)")
+        f"fit_gated_forecaster's model does not beat the seasonal naive forecast in any "
+        f"training run: its validation MAE is {grading.runs_text(maes)}, after at most "
+        f"{epochs} epochs each, the seasonal naive forecast's {seasonal_mae:,.0f}. Try a "
+        "faster optimizer or learning rate, or early stopping that restores the best epoch's "
+        "weights (see the text)")
 print("Task 6: the visible tests pass.")
 
 ### BEGIN HIDDEN TESTS
@@ -893,7 +905,7 @@ SHIFT = 5.0
 case = (f"made-up series of {n_days} days, window_length={L}, n_features={n_features}, "
         f"epochs=5, seed={seed}")
 out = grading.call(fit_gated_forecaster, dict(X_train=X_train, y_train=y_train, X_valid=X_valid,
-                                              y_valid=y_valid + SHIFT, epochs=5))
+                                              y_valid=y_valid + SHIFT, epochs=5), seed=0)
 _, forecasts = grading.check_trained_forecaster(out, "fit_gated_forecaster", X_train, y_train,
                                                 X_valid, y_valid + SHIFT, 5, case=case,
                                                 check_model=check_gated)

@@ -152,6 +152,59 @@ def test_fresh_inputs_differ_between_runs_but_a_seed_reproduces_them():
     assert np.all(np.abs(values) >= 0.3) and (values < 0).any() and (values > 0).any()
 
 
+def test_a_seed_repeats_the_students_random_numbers_and_reaches_every_grader():
+    """``call(..., seed=)`` seeds Python's and numpy's random numbers (and
+    Keras's, tested with the Keras helpers) right before the function runs,
+    so a seeded training run is the same each time it is graded; a grader
+    that runs the function elsewhere receives the seed."""
+    import random
+
+    from autograder import kernel_side
+
+    def draw():
+        return random.random(), float(np.random.random())
+
+    first, again = grading.call(draw, {}, seed=7), grading.call(draw, {}, seed=7)
+    assert first == again and grading.call(draw, {}, seed=8) != first
+    assert grading.call(draw, {}) != grading.call(draw, {})  # no seed: nothing is reset
+
+    class Elsewhere:  # the instructors' checker: the call is made in the kernel
+        def _grading_call_(self, args, allow=(), forbid=(), name=None, seed=None):
+            return seed
+
+    assert grading.call(Elsewhere(), {}, seed=3) == 3
+    # ... where kernel_side hands the seed on to the kernel's own grading.call
+    request = {"mode": "grading", "allow": [], "forbid": [], "label": "draw", "seed": 7}
+    assert kernel_side._run(draw, request, {}, {})[0] == first
+
+
+def test_train_to_beat_retries_only_the_bar_and_says_which_runs_it_made():
+    runs = []
+
+    def train(seed):
+        runs.append(seed)
+        return {0: 43_145.0, 1: 40_000.0, 2: 30_000.0}[seed]
+
+    assert grading.train_to_beat(train, 41_274) == [43_145.0, 40_000.0] and runs == [0, 1]
+    runs.clear()
+    assert grading.train_to_beat(train, 50_000) == [43_145.0] and runs == [0]
+    runs.clear()
+    assert grading.train_to_beat(train, 1_000) == [43_145.0, 40_000.0, 30_000.0]
+    assert runs == list(grading.TRAINING_SEEDS)
+    assert grading.runs_text([43_145.2]) == "43,145 riders"
+    assert grading.runs_text([43_145, 42_010, 41_990]) == \
+        "43,145, 42,010 and 41,990 riders in 3 training runs (seeds 0, 1 and 2)"
+
+    def broken(seed):  # a failed check is not retried
+        runs.append(seed)
+        raise grading.CheckFailed("valid_mae is wrong")
+
+    runs.clear()
+    with pytest.raises(grading.CheckFailed, match="valid_mae is wrong"):
+        grading.train_to_beat(broken, 41_274)
+    assert runs == [0]
+
+
 def test_autograding_reads_nbgrader_execution(monkeypatch):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     assert not grading.autograding()
@@ -162,6 +215,21 @@ def test_autograding_reads_nbgrader_execution(monkeypatch):
 # --------------------------------------------------------------------------
 # Keras models (assignment 4)
 # --------------------------------------------------------------------------
+
+@pytest.mark.keras
+def test_a_seed_repeats_a_keras_models_initial_weights():
+    keras = pytest.importorskip("keras")
+
+    def initial_weights():
+        model = keras.Sequential([keras.Input(shape=(5, 2)), keras.layers.GRU(4),
+                                  keras.layers.Dense(1)])
+        return [w.copy() for w in model.get_weights()]
+
+    first, again = (grading.call(initial_weights, {}, seed=5) for _ in range(2))
+    other = grading.call(initial_weights, {}, seed=6)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert not np.array_equal(first[0], other[0])
+
 
 @pytest.mark.keras
 def test_keras_helpers_load_known_weights_whatever_the_layer_order():

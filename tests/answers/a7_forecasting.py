@@ -151,6 +151,16 @@ WRONG = answers("datasets", [
             _, mae = model.evaluate(X_valid, y_valid, verbose=0)
             return model, mae * 1e6
      """, "at most epochs="),
+    ("learns_too_slowly", "a linear model trained with plain SGD at learning rate 1e-4: "
+     "after 3 epochs it is far from even the naive forecast, in every training run", """
+        def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
+            model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.Flatten(),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse", optimizer=keras.optimizers.SGD(learning_rate=1e-4))
+            model.fit(X_train, y_train, epochs=epochs, verbose=0)
+            forecasts = model.predict(X_valid, verbose=0)[:, 0]
+            return model, 1e6 * float(np.mean(np.abs(forecasts - y_valid)))
+     """, "does not beat the naive forecast in any training run"),
     ("fit_twice", "a second round of `epochs` epochs with a smaller learning rate", """
         def fit_and_evaluate(X_train, y_train, X_valid, y_valid, epochs):
             model = keras.Sequential([keras.Input(shape=X_train.shape[1:]), keras.layers.Flatten(),
