@@ -24,7 +24,8 @@ rnnlib's real path, so ``import rnnlib`` finds it):
   the module runs while it is imported (``MODELS.update(... _chapter8_spec
   ...)``: no grader listens yet), and what they call in their module, stay
   as they are. Classes, constants and
-  ``NamedTuple``\\ s stay.
+  ``NamedTuple``\\ s stay. A function or class defined inside a block
+  (``if``, ``try``) would escape this, so :func:`hide` refuses one.
 
 The grader (``checker.RnnlibService``) answers such a call with its own,
 untouched rnnlib, *only if the call is allowed*: outside a graded call
@@ -110,36 +111,23 @@ def _names_used(node):
 
 
 def _run_at_import(tree):
-    """Names of the functions a module calls while it is imported: in its
-    module-level statements and class bodies, and as the decorators and
-    default values of its functions. A function only referred to (``{"rnn":
-    _rnn32}``) or called inside another function's body is not run."""
-    called = set()
-
-    def calls(node):
-        for n in ast.walk(node):
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name):
-                called.add(n.func.id)
-
-    def visit(statements):
-        for node in statements:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                for decorator in node.decorator_list:
-                    calls(decorator)
-                    if isinstance(decorator, ast.Name):
-                        called.add(decorator.id)
-                if isinstance(node, ast.ClassDef):
-                    for part in (*node.bases, *node.keywords):
-                        calls(part)
-                    visit(node.body)
-                else:
-                    for default in (*node.args.defaults, *node.args.kw_defaults):
-                        if default is not None:
-                            calls(default)
-            else:
-                calls(node)
-
-    visit(tree.body)
+    """Names of the functions a module calls while it is imported: anywhere
+    in its statements (``if`` and ``try`` blocks and class bodies included)
+    except inside the bodies of its functions and lambdas, which run only when
+    called; their decorators and default values do run. A function only
+    referred to (``{"rnn": _rnn32}``) is not run."""
+    called, todo = set(), list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            called.update(d.id for d in node.decorator_list if isinstance(d, ast.Name))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend([*getattr(node, "decorator_list", ()), *node.args.defaults,
+                         *(d for d in node.args.kw_defaults if d is not None)])
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            called.add(node.func.id)
+        todo.extend(ast.iter_child_nodes(node))
     return called
 
 
@@ -147,6 +135,13 @@ def hide(source, module, always_allowed=()):
     """``source`` of rnnlib module ``module`` with its answers replaced by
     stubs; returns ``(new_source, stubbed)``, the qualified names stubbed."""
     tree = ast.parse(source)
+    for statement in tree.body:  # only top-level functions and classes are hidden
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for node in ast.walk(statement):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    raise ValueError(
+                        f"{module}: {node.name} is defined inside a block (line {node.lineno}), "
+                        "where the kernel's copy cannot hide it: define it at the top level")
     functions = {n.name: n for n in tree.body
                  if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     # kept: the always-allowed functions and what they call in this module

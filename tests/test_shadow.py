@@ -80,8 +80,8 @@ def test_the_kernels_rnnlib_holds_no_answer(view):
 def test_what_the_module_runs_at_import_stays_and_nothing_else():
     """A function the module calls while it is imported (a table built by a
     helper, a decorator, a default value) cannot be a stub: no grader listens
-    yet. One only called from inside a function or a method, or only referred
-    to, stays a stub."""
+    yet. One only called from inside a function, a method or a lambda, or only
+    referred to, stays a stub."""
     source = (
         "def spec(n):\n    return helper(n) + 1\n\n"
         "def helper(n):\n    return 2 * n\n\n"
@@ -92,12 +92,21 @@ def test_what_the_module_runs_at_import_stays_and_nothing_else():
         "@deco\ndef decorated(x):\n    return x\n\n"
         "class Cell:\n    SIZE = spec(1)\n\n    def step(self, x):\n        return inner(x)\n\n"
         "TABLE = {n: spec(n) for n in range(3)}\n"
-        "ANSWERS = {'answer': answer, 'inner': inner}\n")
+        "ANSWERS = {'answer': answer, 'inner': inner}\n"
+        "LATER = lambda x: inner(x)\n"
+        "def guarded(x):\n    return LATER(x)\n\n"
+        "if TABLE:\n    SIZES = [spec(9)]\n")
     hidden, stubbed = shadow.hide(source, "rnnlib.example")
-    assert set(stubbed) == {"answer", "inner", "decorated", "Cell.step"}
+    assert set(stubbed) == {"answer", "inner", "decorated", "Cell.step", "guarded"}
     namespace = {}
     exec(compile(hidden, "example", "exec"), namespace)  # imports without a grader
     assert namespace["TABLE"] == {0: 1, 1: 3, 2: 5} and namespace["Cell"].SIZE == 3
+    assert namespace["SIZES"] == [19]
+    # a function defined inside an `if` or a `try` would escape the stubs: refused
+    for block in ("if True:\n    def leak(x):\n        return x\n",
+                  "try:\n    import missing\nexcept ImportError:\n    class Leak:\n        pass\n"):
+        with pytest.raises(ValueError, match="leak|Leak"):
+            shadow.hide(block, "rnnlib.example")
 
 
 def test_stubs_keep_the_signatures_and_docstrings(view):
