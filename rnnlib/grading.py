@@ -240,11 +240,12 @@ def seed_everything(seed):
     dropout), so that a training run can be repeated."""
     import random
 
-    random.seed(seed)
-    np.random.seed(seed)
     keras = sys.modules.get("keras")
     if keras is not None:
-        keras.utils.set_random_seed(seed)
+        keras.utils.set_random_seed(seed)  # Python's, numpy's and the backend's
+    else:
+        random.seed(seed)
+        np.random.seed(seed)
 
 
 def call(func, args, allow=(), forbid=(), name=None, seed=None):

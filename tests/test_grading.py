@@ -173,6 +173,21 @@ def test_a_seed_repeats_the_students_random_numbers_and_reaches_every_grader():
             return seed
 
     assert grading.call(Elsewhere(), {}, seed=3) == 3
+    # the instructors' checker puts it in its request to the kernel
+    from autograder import checker, wire
+
+    class Channel:
+        payloads, rnnlib = [], None  # no rnnlib service: nothing to restrict
+
+        def request(self, op, payload, deadline, label, callbacks=None):
+            self.payloads.append(payload)
+            return {"status": "ok", "value": wire.Encoder().encode(None)}
+
+    grader = checker.Checker(Channel(), timeout=5)
+    grader.deadline = float("inf")
+    grading.call(checker.RemoteFunction(grader, "draw"), {}, seed=3)
+    grading.call(checker.RemoteFunction(grader, "draw"), {})
+    assert [(p["mode"], p["seed"]) for p in Channel.payloads] == [("grading", 3), ("grading", None)]
     # ... where kernel_side hands the seed on to the kernel's own grading.call
     request = {"mode": "grading", "allow": [], "forbid": [], "label": "draw", "seed": 7}
     assert kernel_side._run(draw, request, {}, {})[0] == first
